@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ConfigConfig(AppConfig):
+    """Project-wide pieces that are not a domain app: infrastructure commands and health."""
+
+    name = "config"
+    label = "config"

@@ -1,0 +1,43 @@
+"""The Celery application: Redis broker, JSON only, autodiscovered tasks, routed queues."""
+
+import os
+import time
+
+from celery import Celery, bootsteps
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("mqiam")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+class WorkerHeartbeatStep(bootsteps.StartStopStep):
+    """Records every few seconds that a worker is alive, so /healthz can tell."""
+
+    requires = {"celery.worker.components:Timer"}
+    interval_s = 10.0
+
+    def __init__(self, worker, **kwargs):
+        super().__init__(worker, **kwargs)
+        self.tref = None
+
+    def start(self, worker):
+        self.beat()
+        self.tref = worker.timer.call_repeatedly(self.interval_s, self.beat)
+
+    def stop(self, worker):
+        if self.tref is not None:
+            self.tref.cancel()
+            self.tref = None
+
+    def beat(self):
+        from config.health import WORKER_HEARTBEAT_KEY, redis_client
+
+        try:
+            redis_client().set(WORKER_HEARTBEAT_KEY, str(time.time()), ex=120)
+        except Exception:  # noqa: BLE001 - a missed heartbeat only makes health say "down"
+            pass
+
+
+app.steps["worker"].add(WorkerHeartbeatStep)
