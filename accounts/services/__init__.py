@@ -1,0 +1,1 @@
+"""State changes of accounts and identities; each audited in its own transaction."""

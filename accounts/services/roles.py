@@ -1,0 +1,241 @@
+"""IAM roles, including the service-linked role Amazon MQ creates."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from accounts import identifiers, rules
+from accounts.actors import Actor
+from accounts.audit import audit_record
+from accounts.errors import (
+    DeleteConflict,
+    EntityAlreadyExists,
+    InvalidInput,
+    NoSuchEntity,
+    UnmodifiableEntity,
+)
+from accounts.models import Account, Role
+from accounts.snapshots import role_snapshot
+from policies.documents import check_policy_document
+
+
+def role_get(*, account: Account, name: str) -> Role:
+    """The role called ``name`` (case-insensitively) in ``account``, else NoSuchEntity."""
+    role = (
+        Role.objects.filter(account=account, name__iexact=name)
+        .select_related("account", "permissions_boundary")
+        .first()
+    )
+    if role is None:
+        raise NoSuchEntity(f"The role with name {name} cannot be found.")
+    return role
+
+
+def _refuse_if_service_linked(role: Role) -> None:
+    if role.is_service_linked:
+        raise UnmodifiableEntity(
+            f"Cannot perform the operation on the protected role '{role.name}' - this role "
+            "is only modifiable by AWS"
+        )
+
+
+def role_create(
+    *,
+    actor: Actor,
+    account: Account,
+    name: str,
+    trust_policy: str | dict,
+    path: str = "/",
+    description: str = "",
+    max_session_duration: int = 3600,
+    tags: dict | list | None = None,
+) -> Role:
+    """Create a role (AROA… id) with a trust policy IAM would accept."""
+    rules.check_name("role", name)
+    rules.check_path(path)
+    if path.startswith("/aws-service-role/"):
+        raise InvalidInput("The path /aws-service-role/ is reserved for service-linked roles.")
+    description = rules.check_description(description)
+    rules.check_max_session_duration(max_session_duration)
+    tags = rules.check_tags(tags, entity="role")
+    trust = check_policy_document(trust_policy, kind="trust")
+    return _role_save(
+        actor=actor,
+        role=Role(
+            account=account,
+            name=name,
+            path=path,
+            description=description,
+            trust_policy=trust.text,
+            max_session_duration=max_session_duration,
+            tags=tags,
+            unique_id=identifiers.unique_id(identifiers.ROLE_PREFIX),
+        ),
+        action="iam:CreateRole",
+    )
+
+
+def _role_save(*, actor: Actor, role: Role, action: str) -> Role:
+    if Role.objects.filter(account=role.account, name__iexact=role.name).exists():
+        raise EntityAlreadyExists(f"Role with name {role.name} already exists.")
+    try:
+        with transaction.atomic():
+            role.save()
+            audit_record(
+                actor=actor,
+                action=action,
+                resource_arn=role.arn,
+                account_id=role.account.account_id,
+                parameters={
+                    "RoleName": role.name,
+                    "Path": role.path,
+                    "AssumeRolePolicyDocument": role.trust_policy,
+                    "Tags": role.tags,
+                },
+                after=role_snapshot(role),
+            )
+    except IntegrityError as exc:
+        raise EntityAlreadyExists(f"Role with name {role.name} already exists.") from exc
+    return role
+
+
+def service_linked_role_create(
+    *, actor: Actor, account: Account, service_name: str, slr: dict
+) -> Role:
+    """Create a service-linked role from the service's reference description (``slr``)."""
+    return _role_save(
+        actor=actor,
+        role=Role(
+            account=account,
+            name=slr["role_name"],
+            path=slr["path"],
+            description=slr.get("description", ""),
+            trust_policy=check_policy_document(slr["trust_policy"], kind="trust").text,
+            is_service_linked=True,
+            service_name=service_name,
+            unique_id=identifiers.unique_id(identifiers.ROLE_PREFIX),
+        ),
+        action="iam:CreateServiceLinkedRole",
+    )
+
+
+def role_update(
+    *,
+    actor: Actor,
+    role: Role,
+    description: str | None = None,
+    max_session_duration: int | None = None,
+) -> Role:
+    """Change description and/or max session duration (a service-linked role: description)."""
+    if max_session_duration is not None:
+        _refuse_if_service_linked(role)
+        rules.check_max_session_duration(max_session_duration)
+    before = role_snapshot(role)
+    if description is not None:
+        role.description = rules.check_description(description)
+    if max_session_duration is not None:
+        role.max_session_duration = max_session_duration
+    with transaction.atomic():
+        role.save(update_fields=["description", "max_session_duration"])
+        audit_record(
+            actor=actor,
+            action="iam:UpdateRole",
+            resource_arn=role.arn,
+            account_id=role.account.account_id,
+            parameters={"Description": description, "MaxSessionDuration": max_session_duration},
+            before=before,
+            after=role_snapshot(role),
+        )
+    return role
+
+
+def role_trust_policy_update(*, actor: Actor, role: Role, trust_policy: str | dict) -> Role:
+    """Replace the role's trust policy (UpdateAssumeRolePolicy)."""
+    _refuse_if_service_linked(role)
+    trust = check_policy_document(trust_policy, kind="trust")
+    before = role_snapshot(role)
+    with transaction.atomic():
+        role.trust_policy = trust.text
+        role.save(update_fields=["trust_policy"])
+        audit_record(
+            actor=actor,
+            action="iam:UpdateAssumeRolePolicy",
+            resource_arn=role.arn,
+            account_id=role.account.account_id,
+            parameters={"PolicyDocument": trust.text},
+            before=before,
+            after=role_snapshot(role),
+        )
+    return role
+
+
+def role_tag(*, actor: Actor, role: Role, tags: dict | list) -> Role:
+    """Add or overwrite tags on a role (keys case-insensitive, at most 50)."""
+    _refuse_if_service_linked(role)
+    new = rules.check_tags(tags, entity="role")
+    before = role_snapshot(role)
+    merged = rules.check_tags(rules.merge_tags(role.tags, new), entity="role")
+    with transaction.atomic():
+        role.tags = merged
+        role.save(update_fields=["tags"])
+        audit_record(
+            actor=actor,
+            action="iam:TagRole",
+            resource_arn=role.arn,
+            account_id=role.account.account_id,
+            parameters={"Tags": new},
+            before=before,
+            after=role_snapshot(role),
+        )
+    return role
+
+
+def role_untag(*, actor: Actor, role: Role, keys: list[str]) -> Role:
+    """Remove the tags with these keys (compared case-insensitively)."""
+    _refuse_if_service_linked(role)
+    before = role_snapshot(role)
+    folded = {k.lower() for k in keys}
+    with transaction.atomic():
+        role.tags = {k: v for k, v in role.tags.items() if k.lower() not in folded}
+        role.save(update_fields=["tags"])
+        audit_record(
+            actor=actor,
+            action="iam:UntagRole",
+            resource_arn=role.arn,
+            account_id=role.account.account_id,
+            parameters={"TagKeys": keys},
+            before=before,
+            after=role_snapshot(role),
+        )
+    return role
+
+
+def role_delete_blockers(role: Role) -> list[str]:
+    """What must go before AWS lets the role be deleted, in AWS's words."""
+    blockers = []
+    if role.inline_policies.exists():
+        blockers.append("Cannot delete entity, must delete policies first.")
+    if role.policy_attachments.exists():
+        blockers.append("Cannot delete entity, must detach all policies first.")
+    return blockers
+
+
+def role_delete(*, actor: Actor, role: Role) -> None:
+    """Delete a role without policies; service-linked roles are refused (UnmodifiableEntity)."""
+    _refuse_if_service_linked(role)
+    with transaction.atomic():
+        locked = Role.objects.select_for_update().get(pk=role.pk)
+        blockers = role_delete_blockers(locked)
+        if blockers:
+            raise DeleteConflict(blockers[0], fields={"blockers": blockers})
+        before = role_snapshot(role)
+        arn = role.arn
+        locked.delete()
+        audit_record(
+            actor=actor,
+            action="iam:DeleteRole",
+            resource_arn=arn,
+            account_id=role.account.account_id,
+            parameters={"RoleName": role.name},
+            before=before,
+        )

@@ -1,0 +1,222 @@
+"""IAM users: create, update (rename, move, tags), console password, delete."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts import identifiers, rules
+from accounts.actors import Actor
+from accounts.audit import audit_record
+from accounts.errors import DeleteConflict, EntityAlreadyExists, NoSuchEntity, ValidationError
+from accounts.models import Account, IAMUser
+from accounts.snapshots import user_snapshot
+
+
+def _name_taken(account: Account, name: str, *, exclude_pk: int | None = None) -> bool:
+    return (
+        IAMUser.objects.filter(account=account, name__iexact=name).exclude(pk=exclude_pk).exists()
+    )
+
+
+def user_get(*, account: Account, name: str) -> IAMUser:
+    """The user called ``name`` (case-insensitively) in ``account``, else NoSuchEntity."""
+    user = (
+        IAMUser.objects.filter(account=account, name__iexact=name)
+        .select_related("account", "permissions_boundary")
+        .first()
+    )
+    if user is None:
+        raise NoSuchEntity(f"The user with name {name} cannot be found.")
+    return user
+
+
+def check_console_password(password: object) -> str:
+    """AWS's length rule; the account's password policy is enforced by the sign-in issue."""
+    if not isinstance(password, str) or not 1 <= len(password) <= rules.PASSWORD_MAX:
+        raise ValidationError(
+            "The password must be 1-128 characters.", fields={"password": "1-128 characters"}
+        )
+    return password
+
+
+def user_create(
+    *,
+    actor: Actor,
+    account: Account,
+    name: str,
+    path: str = "/",
+    tags: dict | list | None = None,
+    password: str | None = None,
+    password_reset_required: bool = False,
+) -> IAMUser:
+    """Create an IAM user (AIDA… id), optionally with a console password."""
+    rules.check_name("user", name)
+    rules.check_path(path)
+    tags = rules.check_tags(tags, entity="user")
+    if password is not None:
+        check_console_password(password)
+    if _name_taken(account, name):
+        raise EntityAlreadyExists(f"User with name {name} already exists.")
+    user = IAMUser(
+        account=account,
+        name=name,
+        path=path,
+        tags=tags,
+        unique_id=identifiers.unique_id(identifiers.USER_PREFIX),
+    )
+    if password is not None:
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+        user.password_reset_required = password_reset_required
+    try:
+        with transaction.atomic():
+            user.save()
+            audit_record(
+                actor=actor,
+                action="iam:CreateUser",
+                resource_arn=user.arn,
+                account_id=account.account_id,
+                parameters={"UserName": name, "Path": path, "Tags": tags, "Password": password},
+                after=user_snapshot(user),
+            )
+    except IntegrityError as exc:
+        raise EntityAlreadyExists(f"User with name {name} already exists.") from exc
+    return user
+
+
+def user_update(
+    *, actor: Actor, user: IAMUser, new_name: str | None = None, new_path: str | None = None
+) -> IAMUser:
+    """Rename a user and/or move it to another path (AWS UpdateUser)."""
+    before = user_snapshot(user)
+    old_arn = user.arn
+    if new_name is not None:
+        rules.check_name("user", new_name)
+        if _name_taken(user.account, new_name, exclude_pk=user.pk):
+            raise EntityAlreadyExists(f"User with name {new_name} already exists.")
+        user.name = new_name
+    if new_path is not None:
+        user.path = rules.check_path(new_path)
+    with transaction.atomic():
+        user.save(update_fields=["name", "path"])
+        audit_record(
+            actor=actor,
+            action="iam:UpdateUser",
+            resource_arn=old_arn,
+            account_id=user.account.account_id,
+            parameters={"NewUserName": new_name, "NewPath": new_path},
+            before=before,
+            after=user_snapshot(user),
+        )
+    return user
+
+
+def user_tag(*, actor: Actor, user: IAMUser, tags: dict | list) -> IAMUser:
+    """Add or overwrite tags (keys case-insensitive); at most 50 in all."""
+    new = rules.check_tags(tags, entity="user")
+    before = user_snapshot(user)
+    merged = rules.check_tags(rules.merge_tags(user.tags, new), entity="user")
+    with transaction.atomic():
+        user.tags = merged
+        user.save(update_fields=["tags"])
+        audit_record(
+            actor=actor,
+            action="iam:TagUser",
+            resource_arn=user.arn,
+            account_id=user.account.account_id,
+            parameters={"Tags": new},
+            before=before,
+            after=user_snapshot(user),
+        )
+    return user
+
+
+def user_untag(*, actor: Actor, user: IAMUser, keys: list[str]) -> IAMUser:
+    """Remove the tags with these keys (compared case-insensitively)."""
+    before = user_snapshot(user)
+    folded = {k.lower() for k in keys}
+    with transaction.atomic():
+        user.tags = {k: v for k, v in user.tags.items() if k.lower() not in folded}
+        user.save(update_fields=["tags"])
+        audit_record(
+            actor=actor,
+            action="iam:UntagUser",
+            resource_arn=user.arn,
+            account_id=user.account.account_id,
+            parameters={"TagKeys": keys},
+            before=before,
+            after=user_snapshot(user),
+        )
+    return user
+
+
+def user_password_set(
+    *, actor: Actor, user: IAMUser, password: str | None, reset_required: bool = False
+) -> IAMUser:
+    """Create/update the login profile, or with ``password=None`` delete it."""
+    before = user_snapshot(user)
+    if password is None:
+        if not user.has_console_password:
+            raise NoSuchEntity(f"Login Profile for User {user.name} cannot be found.")
+        user.password = ""
+        user.password_reset_required = False
+        action = "iam:DeleteLoginProfile"
+    else:
+        check_console_password(password)
+        action = "iam:UpdateLoginProfile" if user.has_console_password else "iam:CreateLoginProfile"
+        user.set_password(password)
+        user.password_reset_required = reset_required
+    user.password_changed_at = timezone.now()
+    with transaction.atomic():
+        user.save(update_fields=["password", "password_reset_required", "password_changed_at"])
+        audit_record(
+            actor=actor,
+            action=action,
+            resource_arn=user.arn,
+            account_id=user.account.account_id,
+            parameters={
+                "UserName": user.name,
+                "Password": password,
+                "PasswordResetRequired": reset_required,
+            },
+            before=before,
+            after=user_snapshot(user),
+        )
+    return user
+
+
+def user_delete_blockers(user: IAMUser) -> list[str]:
+    """What must go before AWS lets the user be deleted, in AWS's words (empty = deletable)."""
+    blockers = []
+    if user.has_console_password:
+        blockers.append("Cannot delete entity, must delete login profile first.")
+    if user.access_keys.exists():
+        blockers.append("Cannot delete entity, must delete access keys first.")
+    if user.inline_policies.exists():
+        blockers.append("Cannot delete entity, must delete policies first.")
+    if user.policy_attachments.exists():
+        blockers.append("Cannot delete entity, must detach all policies first.")
+    if user.memberships.exists():
+        blockers.append("Cannot delete entity, must remove users from group first.")
+    return blockers
+
+
+def user_delete(*, actor: Actor, user: IAMUser) -> None:
+    """Delete a user that has no password, keys, policies or memberships (else DeleteConflict)."""
+    with transaction.atomic():
+        locked = IAMUser.objects.select_for_update().get(pk=user.pk)
+        blockers = user_delete_blockers(locked)
+        if blockers:
+            raise DeleteConflict(blockers[0], fields={"blockers": blockers})
+        before = user_snapshot(user)
+        arn = user.arn
+        locked.delete()
+        audit_record(
+            actor=actor,
+            action="iam:DeleteUser",
+            resource_arn=arn,
+            account_id=user.account.account_id,
+            parameters={"UserName": user.name},
+            before=before,
+        )

@@ -1,0 +1,15 @@
+"""Celery tasks of the accounts app (thin: they call services)."""
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.services.audit import audit_retention_apply
+
+
+@shared_task(name="accounts.tasks.audit_retention_sweep")
+def audit_retention_sweep() -> int:
+    """Apply the configured audit retention (idempotent: deleting twice deletes nothing more)."""
+    return audit_retention_apply(
+        now=timezone.now(), retention_days=settings.MQIAM["AUDIT_RETENTION_DAYS"]
+    )

@@ -1,0 +1,92 @@
+"""Reading and checking policy documents before they are stored (the IAM API's rules).
+
+IAM rejects a document with ``MalformedPolicyDocument`` when it breaks the grammar or the
+rules of its kind (a Principal in an identity policy, none in a trust policy…), and with
+``LimitExceeded`` when it is too large. Everything else the validator finds (unknown actions,
+redundant statements…) is advice shown in the editor, not a reason to refuse, exactly as
+IAM accepts such policies and IAM Access Analyzer reports them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from accounts.errors import LimitExceeded, MalformedPolicyDocument
+from policies.catalog import catalog
+from policies.engine import PolicyError, parse, validate
+from policies.engine.validate import policy_size, size_limit
+
+# Validator codes that IAM itself enforces when a policy is stored.
+REJECTED_BY_IAM = frozenset(
+    {
+        "PRINCIPAL_NOT_ALLOWED",
+        "MISSING_PRINCIPAL",
+        "DUPLICATE_SID",
+        "INVALID_SID",
+        "INVALID_ARN_RESOURCE",
+        "TRUST_POLICY_ACTION",
+        "INVALID_CHARACTERS",
+    }
+)
+
+
+def policy_size_of_text(text: str) -> int:
+    """The size IAM counts for a stored document (white space excluded)."""
+    try:
+        return policy_size(json.loads(text))
+    except ValueError:
+        return len(text)
+
+
+@dataclass(frozen=True)
+class CheckedDocument:
+    """A document that IAM would accept: its text as written and its parsed JSON."""
+
+    text: str
+    data: dict
+
+
+def document_text(document: str | dict) -> str:
+    """The text to store: a string is kept exactly as written; a dict is pretty-printed."""
+    if isinstance(document, str):
+        return document
+    return json.dumps(document, indent=4)
+
+
+def check_policy_document(
+    document: str | dict, *, kind: str, entity: str | None = None, used_size: int = 0
+) -> CheckedDocument:
+    """Return the document if IAM would store it as ``kind``, else raise AWS's error.
+
+    ``entity`` (user, group, role) selects the inline-policy quota; ``used_size`` is what the
+    entity's other inline policies already use, since that quota is a sum per entity.
+    """
+    text = document_text(document)
+    if any(not (c in "\t\n\r" or "\x20" <= c <= "\xff") for c in text):
+        raise MalformedPolicyDocument(
+            "The policy contains characters outside TAB, LF, CR and U+0020-U+00FF."
+        )
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise MalformedPolicyDocument(f"Syntax errors in policy: {exc}") from exc
+    try:
+        parse(data)
+    except PolicyError as exc:
+        raise MalformedPolicyDocument(str(exc), fields={"path": exc.path}) from exc
+    findings = validate(data, kind, catalog=catalog(), entity=entity)
+    for finding in findings:
+        if finding.severity == "error" and finding.code in REJECTED_BY_IAM:
+            raise MalformedPolicyDocument(
+                finding.message, fields={"path": finding.path, "code": finding.code}
+            )
+    limit = size_limit(kind, entity)
+    size = policy_size(data) + used_size
+    if size > limit:
+        if entity and kind == "identity":
+            raise LimitExceeded(
+                f"Maximum policy size of {limit} bytes exceeded for {entity} (size {size})."
+            )
+        raise LimitExceeded(f"Cannot exceed quota for PolicySize: {limit}")
+    return CheckedDocument(text=text, data=data)

@@ -1,0 +1,1 @@
+"""State changes of policies: managed policies and versions, attachments, inline, boundaries."""

@@ -1,0 +1,184 @@
+"""Attaching managed policies, inline policies and permissions boundaries to identities."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from accounts import rules
+from accounts.actors import Actor
+from accounts.audit import audit_record
+from accounts.errors import InvalidInput, LimitExceeded, NoSuchEntity, UnmodifiableEntity
+from accounts.models import Group, IAMUser, Role
+from policies.documents import check_policy_document, policy_size_of_text
+from policies.models import InlinePolicy, ManagedPolicy, PolicyAttachment
+
+Identity = IAMUser | Group | Role
+
+
+def identity_kind(identity: Identity) -> str:
+    """``user``, ``group`` or ``role``: the model field name and the AWS quota's name."""
+    if isinstance(identity, IAMUser):
+        return "user"
+    if isinstance(identity, Group):
+        return "group"
+    if isinstance(identity, Role):
+        return "role"
+    raise TypeError(f"not an IAM identity: {identity!r}")
+
+
+def _quota_name(kind: str) -> str:
+    return {"user": "PoliciesPerUser", "group": "PoliciesPerGroup", "role": "PoliciesPerRole"}[kind]
+
+
+def _refuse_service_linked(identity: Identity) -> None:
+    if isinstance(identity, Role) and identity.is_service_linked:
+        raise UnmodifiableEntity(
+            f"Cannot perform the operation on the protected role '{identity.name}' - this "
+            "role is only modifiable by AWS"
+        )
+
+
+def _check_same_account(identity: Identity, policy: ManagedPolicy) -> None:
+    if not policy.is_aws_managed and policy.account_id != identity.account_id:
+        raise NoSuchEntity(f"Policy {policy.arn} does not exist or is not attachable.")
+
+
+def policy_attach(
+    *, actor: Actor, policy: ManagedPolicy, identity: Identity, system: bool = False
+) -> PolicyAttachment:
+    """Attach a managed policy; at most 10 per identity (LimitExceeded); idempotent."""
+    kind = identity_kind(identity)
+    if not system:
+        _refuse_service_linked(identity)
+    _check_same_account(identity, policy)
+    with transaction.atomic():
+        type(identity).objects.select_for_update().get(pk=identity.pk)
+        existing = PolicyAttachment.objects.filter(policy=policy, **{kind: identity}).first()
+        if existing is not None:
+            return existing
+        if (
+            PolicyAttachment.objects.filter(**{kind: identity}).count()
+            >= rules.MANAGED_POLICIES_PER_ENTITY
+        ):
+            raise LimitExceeded(
+                f"Cannot exceed quota for {_quota_name(kind)}: {rules.MANAGED_POLICIES_PER_ENTITY}"
+            )
+        attachment = PolicyAttachment.objects.create(policy=policy, **{kind: identity})
+        audit_record(
+            actor=actor,
+            action=f"iam:Attach{kind.capitalize()}Policy",
+            resource_arn=identity.arn,
+            account_id=identity.account.account_id,
+            parameters={f"{kind.capitalize()}Name": identity.name, "PolicyArn": policy.arn},
+        )
+    return attachment
+
+
+def policy_detach(*, actor: Actor, policy: ManagedPolicy, identity: Identity) -> None:
+    """Detach a managed policy (NoSuchEntity when it is not attached)."""
+    kind = identity_kind(identity)
+    _refuse_service_linked(identity)
+    with transaction.atomic():
+        deleted, _ = PolicyAttachment.objects.filter(policy=policy, **{kind: identity}).delete()
+        if not deleted:
+            raise NoSuchEntity(f"Policy {policy.arn} was not found.")
+        audit_record(
+            actor=actor,
+            action=f"iam:Detach{kind.capitalize()}Policy",
+            resource_arn=identity.arn,
+            account_id=identity.account.account_id,
+            parameters={f"{kind.capitalize()}Name": identity.name, "PolicyArn": policy.arn},
+        )
+
+
+def inline_policy_put(
+    *, actor: Actor, identity: Identity, name: str, document: str | dict
+) -> InlinePolicy:
+    """Create or replace an inline policy; the sum of an entity's inline policies is capped."""
+    kind = identity_kind(identity)
+    _refuse_service_linked(identity)
+    rules.check_name("policy", name)
+    with transaction.atomic():
+        type(identity).objects.select_for_update().get(pk=identity.pk)
+        others = InlinePolicy.objects.filter(**{kind: identity}).exclude(name=name)
+        used = sum(policy_size_of_text(p.document) for p in others)
+        checked = check_policy_document(document, kind="identity", entity=kind, used_size=used)
+        inline, created = InlinePolicy.objects.get_or_create(
+            name=name, **{kind: identity}, defaults={"document": checked.text}
+        )
+        before = None if created else {"PolicyDocument": inline.document}
+        if not created:
+            inline.document = checked.text
+            inline.save()
+        audit_record(
+            actor=actor,
+            action=f"iam:Put{kind.capitalize()}Policy",
+            resource_arn=identity.arn,
+            account_id=identity.account.account_id,
+            parameters={
+                f"{kind.capitalize()}Name": identity.name,
+                "PolicyName": name,
+                "PolicyDocument": checked.text,
+            },
+            before=before,
+            after={"PolicyDocument": checked.text},
+        )
+    return inline
+
+
+def inline_policy_get(*, identity: Identity, name: str) -> InlinePolicy:
+    kind = identity_kind(identity)
+    inline = InlinePolicy.objects.filter(name=name, **{kind: identity}).first()
+    if inline is None:
+        raise NoSuchEntity(f"The {kind} policy with name {name} cannot be found.")
+    return inline
+
+
+def inline_policy_delete(*, actor: Actor, identity: Identity, name: str) -> None:
+    """Delete an inline policy (NoSuchEntity when absent)."""
+    kind = identity_kind(identity)
+    _refuse_service_linked(identity)
+    with transaction.atomic():
+        inline = inline_policy_get(identity=identity, name=name)
+        before = {"PolicyDocument": inline.document}
+        inline.delete()
+        audit_record(
+            actor=actor,
+            action=f"iam:Delete{kind.capitalize()}Policy",
+            resource_arn=identity.arn,
+            account_id=identity.account.account_id,
+            parameters={f"{kind.capitalize()}Name": identity.name, "PolicyName": name},
+            before=before,
+        )
+
+
+def permissions_boundary_put(
+    *, actor: Actor, identity: IAMUser | Role, policy: ManagedPolicy | None
+) -> IAMUser | Role:
+    """Set (or with None, remove) the managed policy that bounds a user's or role's rights."""
+    kind = identity_kind(identity)
+    if kind == "group":
+        raise InvalidInput("Permissions boundaries can be set on users and roles only.")
+    _refuse_service_linked(identity)
+    if policy is not None:
+        _check_same_account(identity, policy)
+    previous = identity.permissions_boundary
+    if policy is None and previous is None:
+        raise NoSuchEntity(f"The {kind} with name {identity.name} has no permissions boundary.")
+    with transaction.atomic():
+        identity.permissions_boundary = policy
+        identity.save(update_fields=["permissions_boundary"])
+        verb = "Put" if policy is not None else "Delete"
+        audit_record(
+            actor=actor,
+            action=f"iam:{verb}{kind.capitalize()}PermissionsBoundary",
+            resource_arn=identity.arn,
+            account_id=identity.account.account_id,
+            parameters={
+                f"{kind.capitalize()}Name": identity.name,
+                "PermissionsBoundary": policy.arn if policy else None,
+            },
+            before={"PermissionsBoundary": previous.arn if previous else None},
+            after={"PermissionsBoundary": policy.arn if policy else None},
+        )
+    return identity

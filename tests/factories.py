@@ -1,0 +1,183 @@
+"""One factory per model. Factories build valid rows directly; services are tested on their own."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import factory
+from django.utils import timezone
+
+from accounts import identifiers
+from accounts.crypto import encrypt
+from accounts.models import (
+    AccessKey,
+    Account,
+    AuditEvent,
+    Group,
+    GroupMembership,
+    IAMUser,
+    Role,
+    RootUser,
+)
+from brokers.models import Broker, Configuration
+from policies.models import InlinePolicy, ManagedPolicy, PolicyAttachment, PolicyVersion
+
+ALLOW_MQ_READ = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": ["mq:Describe*", "mq:List*"], "Resource": "*"}],
+}
+TRUST_ACCOUNT = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Account
+
+    account_id = factory.Sequence(lambda n: f"{100000000000 + n:012d}")
+    alias = factory.Sequence(lambda n: f"account-{n}")
+
+
+class RootUserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RootUser
+
+    account = factory.SubFactory(AccountFactory)
+    email = factory.Sequence(lambda n: f"root{n}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", "root-password")
+
+
+class IAMUserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IAMUser
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"user{n}")
+    unique_id = factory.LazyFunction(lambda: identifiers.unique_id(identifiers.USER_PREFIX))
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"group{n}")
+    unique_id = factory.LazyFunction(lambda: identifiers.unique_id(identifiers.GROUP_PREFIX))
+
+
+class GroupMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GroupMembership
+
+    user = factory.SubFactory(IAMUserFactory)
+    group = factory.SubFactory(GroupFactory, account=factory.SelfAttribute("..user.account"))
+
+
+class RoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Role
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"role{n}")
+    unique_id = factory.LazyFunction(lambda: identifiers.unique_id(identifiers.ROLE_PREFIX))
+    trust_policy = json.dumps(TRUST_ACCOUNT)
+
+
+class ManagedPolicyFactory(factory.django.DjangoModelFactory):
+    """A customer managed policy with a default version v1."""
+
+    class Meta:
+        model = ManagedPolicy
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"policy{n}")
+    unique_id = factory.LazyFunction(lambda: identifiers.unique_id(identifiers.POLICY_PREFIX))
+    next_version_number = 2
+    created_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyFunction(timezone.now)
+    default_version = factory.RelatedFactory(
+        "tests.factories.PolicyVersionFactory", factory_related_name="policy"
+    )
+
+
+class PolicyVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PolicyVersion
+
+    policy = factory.SubFactory(ManagedPolicyFactory, default_version=None)
+    version_id = "v1"
+    is_default = True
+    document = json.dumps(ALLOW_MQ_READ)
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class InlinePolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InlinePolicy
+
+    name = factory.Sequence(lambda n: f"inline{n}")
+    user = factory.SubFactory(IAMUserFactory)
+    document = json.dumps(ALLOW_MQ_READ)
+
+
+class PolicyAttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PolicyAttachment
+
+    user = factory.SubFactory(IAMUserFactory)
+    policy = factory.SubFactory(
+        ManagedPolicyFactory, account=factory.SelfAttribute("..user.account")
+    )
+
+
+class AccessKeyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccessKey
+
+    access_key_id = factory.LazyFunction(identifiers.access_key_id)
+    secret_encrypted = factory.LazyFunction(lambda: encrypt(identifiers.secret_access_key()))
+    user = factory.SubFactory(IAMUserFactory)
+
+
+class ConfigurationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Configuration
+
+    account = factory.SubFactory(AccountFactory)
+    region = "us-east-1"
+    configuration_id = factory.LazyFunction(lambda: f"c-{uuid.uuid4()}")
+    name = factory.Sequence(lambda n: f"config{n}")
+    engine_type = "ACTIVEMQ"
+    engine_version = "5.18"
+
+
+class BrokerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Broker
+
+    account = factory.SubFactory(AccountFactory)
+    region = "us-east-1"
+    broker_id = factory.LazyFunction(lambda: f"b-{uuid.uuid4()}")
+    name = factory.Sequence(lambda n: f"broker{n}")
+    engine_type = "ACTIVEMQ"
+    engine_version = "5.18"
+    deployment_mode = "SINGLE_INSTANCE"
+    host_instance_type = "mq.t3.micro"
+    state = Broker.State.RUNNING
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    principal_arn = "arn:aws:iam::111122223333:user/alice"
+    action = "iam:ListUsers"
