@@ -1,16 +1,10 @@
 """Project-level views: the landing page and the API root."""
 
-from django.shortcuts import render
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
-
-
-def home(request):
-    """The console's landing page."""
-    return render(request, "home.html")
 
 
 class ApiRootView(APIView):

@@ -13,20 +13,30 @@ import json
 from dataclasses import dataclass
 
 from accounts.errors import LimitExceeded, MalformedPolicyDocument
-from policies.catalog import catalog
-from policies.engine import PolicyError, parse, validate
-from policies.engine.validate import policy_size, size_limit
+from policies.catalog import get_catalog
+from policies.engine import PolicyError, parse
+from policies.engine.validate import policy_size, size_limit, validate
 
 # Validator codes that IAM itself enforces when a policy is stored.
 REJECTED_BY_IAM = frozenset(
     {
+        "GRAMMAR_ERROR",
+        "JSON_SYNTAX_ERROR",
+        "DOCUMENT_TOO_DEEP",
+        "INVALID_VERSION",
+        "ELEMENT_NOT_SUPPORTED",
         "PRINCIPAL_NOT_ALLOWED",
         "MISSING_PRINCIPAL",
+        "INVALID_PRINCIPAL",
+        "UNSUPPORTED_WILDCARD_IN_PRINCIPAL",
+        "MISSING_RESOURCE",
+        "RESOURCE_NOT_ALLOWED",
         "DUPLICATE_SID",
         "INVALID_SID",
+        "INVALID_ACTION_FORMAT",
         "INVALID_ARN_RESOURCE",
-        "TRUST_POLICY_ACTION",
-        "INVALID_CHARACTERS",
+        "INVALID_TRUST_ACTION",
+        "INVALID_CONDITION_OPERATOR",
     }
 )
 
@@ -75,7 +85,7 @@ def check_policy_document(
         parse(data)
     except PolicyError as exc:
         raise MalformedPolicyDocument(str(exc), fields={"path": exc.path}) from exc
-    findings = validate(data, kind, catalog=catalog(), entity=entity)
+    findings = validate(data, kind, catalog=get_catalog(), entity=entity)
     for finding in findings:
         if finding.severity == "error" and finding.code in REJECTED_BY_IAM:
             raise MalformedPolicyDocument(
@@ -83,7 +93,7 @@ def check_policy_document(
             )
     limit = size_limit(kind, entity)
     size = policy_size(data) + used_size
-    if size > limit:
+    if limit is not None and size > limit:
         if entity and kind == "identity":
             raise LimitExceeded(
                 f"Maximum policy size of {limit} bytes exceeded for {entity} (size {size})."

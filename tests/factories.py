@@ -6,6 +6,7 @@ import json
 import uuid
 
 import factory
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from accounts import identifiers
@@ -53,7 +54,7 @@ class RootUserFactory(factory.django.DjangoModelFactory):
 
     account = factory.SubFactory(AccountFactory)
     email = factory.Sequence(lambda n: f"root{n}@example.com")
-    password = factory.PostGenerationMethodCall("set_password", "root-password")
+    password = factory.LazyFunction(lambda: make_password("Root-Passw0rd"))
 
 
 class IAMUserFactory(factory.django.DjangoModelFactory):
@@ -97,6 +98,7 @@ class ManagedPolicyFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = ManagedPolicy
+        skip_postgeneration_save = True
 
     account = factory.SubFactory(AccountFactory)
     name = factory.Sequence(lambda n: f"policy{n}")

@@ -25,7 +25,7 @@ def test_create_account_prints_root_access_key_json():
         "--root-email",
         "root@acme.example",
         "--root-password",
-        "pw",
+        "Root-Passw0rd",
         "--with-access-key",
         stdout=out,
     )
@@ -36,7 +36,7 @@ def test_create_account_prints_root_access_key_json():
 
 
 def test_create_account_reads_password_from_environment(monkeypatch):
-    monkeypatch.setenv("ROOT_PASSWORD", "from-env")
+    monkeypatch.setenv("ROOT_PASSWORD", "From-Env-Passw0rd")
     call_command(
         "create_account",
         "--account-id",
@@ -45,11 +45,20 @@ def test_create_account_reads_password_from_environment(monkeypatch):
         "root@acme.example",
         stdout=StringIO(),
     )
-    assert Account.objects.get(account_id="123456789012").root_user.check_password("from-env")
+    assert Account.objects.get(account_id="123456789012").root_user.check_password(
+        "From-Env-Passw0rd"
+    )
 
 
 def test_create_account_duplicate_is_a_clear_error():
-    args = ["--account-id", "123456789012", "--root-email", "r@x.example", "--root-password", "pw"]
+    args = [
+        "--account-id",
+        "123456789012",
+        "--root-email",
+        "r@x.example",
+        "--root-password",
+        "Root-Passw0rd",
+    ]
     call_command("create_account", *args, stdout=StringIO())
     with pytest.raises(CommandError, match="EntityAlreadyExists"):
         call_command("create_account", *args, stdout=StringIO())
@@ -61,7 +70,7 @@ def test_create_account_duplicate_is_a_clear_error():
             "--root-email",
             "a@b.example",
             "--root-password",
-            "pw",
+            "Root-Passw0rd",
             stdout=StringIO(),
         )
 

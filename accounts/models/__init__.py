@@ -4,6 +4,12 @@ from accounts.models.account import Account, RootUser
 from accounts.models.audit import AuditEvent
 from accounts.models.credentials import AccessKey
 from accounts.models.identities import Group, GroupMembership, IAMUser, Role
+from accounts.models.security import (
+    MFADevice,
+    PasswordHistory,
+    PasswordPolicy,
+    RoleSession,
+)
 
 __all__ = [
     "AccessKey",
@@ -12,6 +18,10 @@ __all__ = [
     "Group",
     "GroupMembership",
     "IAMUser",
+    "MFADevice",
+    "PasswordHistory",
+    "PasswordPolicy",
     "Role",
+    "RoleSession",
     "RootUser",
 ]

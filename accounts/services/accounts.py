@@ -10,6 +10,7 @@ from accounts.actors import Actor
 from accounts.audit import audit_record
 from accounts.errors import EntityAlreadyExists, ValidationError
 from accounts.models import Account, RootUser
+from accounts.services.passwords import EffectivePasswordPolicy, check_password_against_policy
 from accounts.snapshots import account_snapshot
 
 
@@ -26,11 +27,8 @@ def account_create(
             "The root user's email address is not valid.",
             fields={"root_email": "a valid email address"},
         )
-    if not root_password or len(root_password) > rules.PASSWORD_MAX:
-        raise ValidationError(
-            "The root password must be 1-128 characters.",
-            fields={"root_password": "1-128 characters"},
-        )
+    # The root user always follows AWS's default rules (8+ characters, 3 character types).
+    check_password_against_policy(root_password, EffectivePasswordPolicy(), forbidden=(root_email,))
     if Account.objects.filter(account_id=account_id).exists():
         raise EntityAlreadyExists(f"Account {account_id} already exists.")
     if alias and Account.objects.filter(alias=alias).exists():

@@ -10,6 +10,13 @@ from accounts.actors import Actor
 from accounts.audit import audit_record
 from accounts.errors import DeleteConflict, EntityAlreadyExists, NoSuchEntity, ValidationError
 from accounts.models import Account, IAMUser
+from accounts.services.passwords import (
+    PasswordPolicyViolation,
+    check_password_against_policy,
+    check_user_password,
+    password_policy_for,
+    remember_and_set_password,
+)
 from accounts.snapshots import user_snapshot
 
 
@@ -31,15 +38,6 @@ def user_get(*, account: Account, name: str) -> IAMUser:
     return user
 
 
-def check_console_password(password: object) -> str:
-    """AWS's length rule; the account's password policy is enforced by the sign-in issue."""
-    if not isinstance(password, str) or not 1 <= len(password) <= rules.PASSWORD_MAX:
-        raise ValidationError(
-            "The password must be 1-128 characters.", fields={"password": "1-128 characters"}
-        )
-    return password
-
-
 def user_create(
     *,
     actor: Actor,
@@ -55,7 +53,7 @@ def user_create(
     rules.check_path(path)
     tags = rules.check_tags(tags, entity="user")
     if password is not None:
-        check_console_password(password)
+        check_password_against_policy(password, password_policy_for(account), forbidden=(name,))
     if _name_taken(account, name):
         raise EntityAlreadyExists(f"User with name {name} already exists.")
     user = IAMUser(
@@ -163,9 +161,9 @@ def user_password_set(
         user.password_reset_required = False
         action = "iam:DeleteLoginProfile"
     else:
-        check_console_password(password)
+        check_user_password(user, password)
         action = "iam:UpdateLoginProfile" if user.has_console_password else "iam:CreateLoginProfile"
-        user.set_password(password)
+        remember_and_set_password(user, password)
         user.password_reset_required = reset_required
     user.password_changed_at = timezone.now()
     with transaction.atomic():
@@ -220,3 +218,31 @@ def user_delete(*, actor: Actor, user: IAMUser) -> None:
             parameters={"UserName": user.name},
             before=before,
         )
+
+
+def user_password_change(
+    *, actor: Actor, user: IAMUser, old_password: str, new_password: str
+) -> IAMUser:
+    """A user changes their own password (iam:ChangePassword): old one required, policy kept."""
+    if not user.check_password(old_password or ""):
+        raise ValidationError(
+            "The old password is incorrect.", fields={"old_password": "incorrect"}
+        )
+    if new_password == old_password:
+        raise PasswordPolicyViolation(
+            "The new password must differ from the current one.",
+            fields={"new_password": ["same as the current password"]},
+        )
+    check_user_password(user, new_password)
+    with transaction.atomic():
+        remember_and_set_password(user, new_password)
+        user.password_reset_required = False
+        user.save(update_fields=["password", "password_changed_at", "password_reset_required"])
+        audit_record(
+            actor=actor,
+            action="iam:ChangePassword",
+            resource_arn=user.arn,
+            account_id=user.account.account_id,
+            parameters={"OldPassword": old_password, "NewPassword": new_password},
+        )
+    return user

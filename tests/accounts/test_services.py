@@ -37,13 +37,13 @@ def test_account_create_with_root_user_and_audit():
         account_id="111122223333",
         alias="acme",
         root_email="root@acme.example",
-        root_password="pw-1",
+        root_password="Root-Passw0rd-1",
     )
-    assert account.root_user.check_password("pw-1")
+    assert account.root_user.check_password("Root-Passw0rd-1")
     assert account.root_user.password.startswith("md5$")  # test hasher; argon2 in base settings
     event = AuditEvent.objects.get(action="console:CreateAccount")
     assert event.resource_arn == "arn:aws:iam::111122223333:root"
-    assert "pw-1" not in json.dumps(event.request_parameters)
+    assert "Root-Passw0rd-1" not in json.dumps(event.request_parameters)
 
 
 def test_account_duplicates_are_entity_already_exists():
@@ -52,7 +52,7 @@ def test_account_duplicates_are_entity_already_exists():
         account_id="111122223333",
         alias="acme",
         root_email="a@example.com",
-        root_password="pw",
+        root_password="Root-Passw0rd",
     )
     with pytest.raises(EntityAlreadyExists):
         accounts.account_create(
@@ -60,7 +60,7 @@ def test_account_duplicates_are_entity_already_exists():
             account_id="111122223333",
             alias=None,
             root_email="b@example.com",
-            root_password="pw",
+            root_password="Root-Passw0rd",
         )
     with pytest.raises(EntityAlreadyExists):
         accounts.account_create(
@@ -68,7 +68,7 @@ def test_account_duplicates_are_entity_already_exists():
             account_id="222233334444",
             alias="acme",
             root_email="c@example.com",
-            root_password="pw",
+            root_password="Root-Passw0rd",
         )
     with pytest.raises(EntityAlreadyExists):
         accounts.account_create(
@@ -76,7 +76,7 @@ def test_account_duplicates_are_entity_already_exists():
             account_id="222233334444",
             alias="other",
             root_email="A@example.com",
-            root_password="pw",
+            root_password="Root-Passw0rd",
         )
 
 
@@ -88,12 +88,12 @@ def test_user_create_assigns_aida_id_and_arn_with_path():
         name="alice",
         path="/ops/",
         tags={"team": "payments"},
-        password="s3cret!",
+        password="S3cret-pass!",
     )
     assert user.unique_id.startswith("AIDA") and len(user.unique_id) == 21
     assert user.unique_id[4:].isalnum() and user.unique_id.isupper()
     assert user.arn == "arn:aws:iam::111122223333:user/ops/alice"
-    assert user.check_password("s3cret!")
+    assert user.check_password("S3cret-pass!")
     event = AuditEvent.objects.get(action="iam:CreateUser")
     assert event.request_parameters["Password"] == "***"
     assert event.after["Tags"] == {"team": "payments"}
@@ -117,7 +117,7 @@ def test_user_get_is_case_insensitive_and_missing_is_no_such_entity():
 
 def test_user_delete_preconditions_in_aws_order_then_success():
     user = IAMUserFactory()
-    users.user_password_set(actor=ACTOR, user=user, password="pw")
+    users.user_password_set(actor=ACTOR, user=user, password="Passw0rd-1")
     access_keys.access_key_create(actor=ACTOR, owner=user)
     InlinePolicyFactory(user=user)
     PolicyAttachmentFactory(user=user)

@@ -183,7 +183,7 @@ def test_aws_managed_policies_attach_but_never_change():
 def test_inline_policy_quota_is_a_sum_per_entity():
     user = IAMUserFactory()
     # Each document is a little over 1,000 characters without white space.
-    big = _doc([f"mq:DescribeBroker{i:02d}" for i in range(40)])
+    big = _doc([f"mq:DescribeBroker{i:02d}" for i in range(45)])
     size = len(json.dumps(big, separators=(",", ":")))
     assert 1024 < size < 2048
     attachments.inline_policy_put(actor=ACTOR, identity=user, name="one", document=big)

@@ -1,0 +1,281 @@
+"""STS: AssumeRole issues role sessions (ASIA… key, secret, session token) after IAM says yes.
+
+The role's trust policy is evaluated as the resource-based policy of ``sts:AssumeRole`` on the
+role's ARN, together with the caller's identity policies, with AWS's same-account and
+cross-account rules (the engine's job); this module checks the request's own rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import identifiers, rules
+from accounts.actors import Actor
+from accounts.audit import audit_record
+from accounts.crypto import encrypt
+from accounts.errors import IAMError, ValidationError
+from accounts.models import Role, RoleSession
+from accounts.principals import ASSUMED_ROLE, Principal
+
+SESSION_NAME_RE = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
+MIN_DURATION_S = 900
+CHAINED_MAX_S = 3600
+SESSION_POLICY_ARNS_MAX = 10
+
+
+class RegionDisabled(IAMError):
+    code = "RegionDisabledException"
+    http_status = 403
+
+
+class PackedPolicyTooLarge(IAMError):
+    code = "PackedPolicyTooLarge"
+    http_status = 400
+
+
+@dataclass(frozen=True)
+class NewRoleSession:
+    """Temporary credentials: shown once, usable at once on every API of the console."""
+
+    session: RoleSession
+    secret_access_key: str
+    session_token: str
+
+    def as_aws_credentials(self) -> dict:
+        return {
+            "AccessKeyId": self.session.access_key_id,
+            "SecretAccessKey": self.secret_access_key,
+            "SessionToken": self.session_token,
+            "Expiration": self.session.expires_at,
+        }
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_assume_role_request(
+    *,
+    caller: Principal,
+    role: Role,
+    session_name: str,
+    duration_s: int,
+    source_identity: str | None,
+    tags: dict | None,
+) -> None:
+    """AWS's parameter rules for AssumeRole (before any policy is evaluated)."""
+    if not isinstance(session_name, str) or not SESSION_NAME_RE.match(session_name):
+        raise ValidationError(
+            "1 validation error detected: Value at 'roleSessionName' failed to satisfy "
+            r"constraint: Member must satisfy regular expression pattern: [\w+=,.@-]* "
+            "and have length between 2 and 64",
+            fields={"session_name": "2-64 letters, digits or + = , . @ _ -"},
+        )
+    limit = role.max_session_duration
+    if caller.kind == ASSUMED_ROLE:
+        limit = min(limit, CHAINED_MAX_S)  # role chaining: at most one hour
+    if not isinstance(duration_s, int) or not MIN_DURATION_S <= duration_s <= limit:
+        raise ValidationError(
+            f"The requested DurationSeconds exceeds the MaxSessionDuration set for this role "
+            f"or is below {MIN_DURATION_S}: allowed {MIN_DURATION_S}-{limit} seconds.",
+            fields={"duration_s": f"{MIN_DURATION_S}-{limit}"},
+        )
+    if source_identity is not None and not SESSION_NAME_RE.match(source_identity):
+        raise ValidationError(
+            "SourceIdentity must be 2-64 characters of letters, digits and + = , . @ _ -",
+            fields={"source_identity": "invalid"},
+        )
+    rules.check_tags(tags, entity="session")
+
+
+def role_session_create(
+    *,
+    actor: Actor,
+    caller: Principal,
+    role: Role,
+    session_name: str,
+    duration_s: int = 3600,
+    session_policy: str | None = None,
+    session_policy_arns: list[dict] | None = None,
+    tags: dict | None = None,
+    source_identity: str | None = None,
+    mfa_authenticated: bool = False,
+    via_console: bool = False,
+    display_color: str = "",
+) -> NewRoleSession:
+    """Issue the session once authorization has allowed it (see policies.sts)."""
+    secret = identifiers.secret_access_key()
+    token = secrets.token_urlsafe(192)
+    now = timezone.now()
+    if caller.kind == ASSUMED_ROLE and caller.tags:
+        tags = {**caller.tags, **(tags or {})}
+    with transaction.atomic():
+        session = RoleSession.objects.create(
+            role=role,
+            session_name=session_name,
+            access_key_id=identifiers.access_key_id(temporary=True),
+            secret_encrypted=encrypt(secret),
+            token_hash=token_hash(token),
+            source_arn=caller.arn,
+            source_identity=source_identity or "",
+            session_policy=session_policy or "",
+            session_policy_arns=session_policy_arns or [],
+            session_tags=dict(tags or {}),
+            mfa_authenticated_at=(caller.mfa_authenticated_at or now)
+            if mfa_authenticated
+            else None,
+            issued_at=now,
+            expires_at=now + timedelta(seconds=duration_s),
+            via_console=via_console,
+            display_color=display_color,
+        )
+        Role.objects.filter(pk=role.pk).update(last_used_at=now)
+        audit_record(
+            actor=actor,
+            action="sts:AssumeRole",
+            resource_arn=role.arn,
+            account_id=role.account.account_id,
+            parameters={
+                "RoleArn": role.arn,
+                "RoleSessionName": session_name,
+                "DurationSeconds": duration_s,
+                "Policy": session_policy,
+                "Tags": tags,
+                "SourceIdentity": source_identity,
+            },
+            after={
+                "AssumedRoleArn": session.arn,
+                "AccessKeyId": session.access_key_id,
+                "Expiration": session.expires_at.isoformat(),
+            },
+        )
+    return NewRoleSession(session=session, secret_access_key=secret, session_token=token)
+
+
+def role_session_revoke(*, actor: Actor, session: RoleSession) -> RoleSession:
+    """End a role session before it expires (its keys stop working at once)."""
+    with transaction.atomic():
+        if session.revoked_at is None:
+            session.revoked_at = timezone.now()
+            session.save(update_fields=["revoked_at"])
+            audit_record(
+                actor=actor,
+                action="console:RevokeRoleSession",
+                resource_arn=session.arn,
+                account_id=session.role.account.account_id,
+                parameters={"AccessKeyId": session.access_key_id},
+            )
+    return session
+
+
+def session_policy_text(policy: str | dict | None) -> str | None:
+    if policy is None or policy == "":
+        return None
+    return policy if isinstance(policy, str) else json.dumps(policy)
+
+
+def assume_role(
+    *,
+    actor: Actor,
+    caller: Principal,
+    role: Role,
+    session_name: str,
+    context: dict,
+    duration_s: int = 3600,
+    session_policy: str | dict | None = None,
+    session_policy_arns: list[str] | None = None,
+    tags: dict | None = None,
+    source_identity: str | None = None,
+    mfa_authenticated: bool = False,
+    via_console: bool = False,
+    display_color: str = "",
+) -> NewRoleSession:
+    """AssumeRole: the request's rules, then IAM (trust policy + caller's policies), then issue.
+
+    ``context`` is the caller's request context; this adds the keys AssumeRole carries
+    (sts:RoleSessionName, sts:ExternalId is the caller's to add, request tags, MFA).
+    """
+    from policies.authorization import AccessDenied, AuthorizationResult, audit_denial, authorize
+    from policies.documents import check_policy_document
+    from policies.models import ManagedPolicy
+
+    if caller.is_root:
+        result = AuthorizationResult(
+            caller,
+            "sts:AssumeRole",
+            role.arn,
+            "implicitDeny",
+            "identity",
+            "Roles may not be assumed by root accounts.",
+        )
+        audit_denial(actor, result)
+        raise AccessDenied(result)
+    check_assume_role_request(
+        caller=caller,
+        role=role,
+        session_name=session_name,
+        duration_s=duration_s,
+        source_identity=source_identity,
+        tags=tags,
+    )
+    policy_text = session_policy_text(session_policy)
+    if policy_text is not None:
+        try:
+            check_policy_document(policy_text, kind="session")
+        except IAMError as error:
+            if error.code == "LimitExceeded":
+                raise PackedPolicyTooLarge(
+                    "Packed policy consumes more than 100% of the allotted space."
+                ) from error
+            raise
+    arns = []
+    for arn in session_policy_arns or []:
+        policy = next(
+            (p for p in ManagedPolicy.objects.filter(name=arn.rsplit("/", 1)[-1]) if p.arn == arn),
+            None,
+        )
+        if policy is None:
+            raise ValidationError(f"Policy {arn} does not exist.", fields={"PolicyArns": arn})
+        arns.append({"arn": arn, "id": policy.unique_id})
+    if len(arns) > SESSION_POLICY_ARNS_MAX:
+        raise ValidationError("At most 10 managed policy ARNs may be passed.")
+    context = {**context, "sts:RoleSessionName": session_name}
+    if mfa_authenticated:
+        context["aws:MultiFactorAuthPresent"] = "true"
+        context.setdefault("aws:MultiFactorAuthAge", "0")
+    if source_identity:
+        context["sts:SourceIdentity"] = source_identity
+    for key, value in (tags or {}).items():
+        context[f"aws:RequestTag/{key}"] = value
+    if tags:
+        context["aws:TagKeys"] = list(tags)
+    for key, value in role.tags.items():
+        context[f"iam:ResourceTag/{key}"] = value
+    result = authorize(
+        caller, "sts:AssumeRole", role.arn, context, resource_policy=role.trust_policy
+    )
+    if not result.allowed:
+        audit_denial(actor, result)
+        raise AccessDenied(result)
+    return role_session_create(
+        actor=actor,
+        caller=caller,
+        role=role,
+        session_name=session_name,
+        duration_s=duration_s,
+        session_policy=policy_text,
+        session_policy_arns=arns,
+        tags=tags,
+        source_identity=source_identity,
+        mfa_authenticated=mfa_authenticated or context.get("aws:MultiFactorAuthPresent") == "true",
+        via_console=via_console,
+        display_color=display_color,
+    )

@@ -1,0 +1,143 @@
+"""Switch role in the browser (AssumeRole with the signed-in identity), and role sessions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views import View
+
+from accounts.backends import resolve_account
+from accounts.errors import IAMError, NoSuchEntity
+from accounts.forms import apply_service_error
+from accounts.models import Role, RoleSession
+from accounts.services.sts import assume_role, role_session_revoke
+from accounts.session import base_principal, session_switch_role
+from config.forms import ConsoleForm
+from policies.authorization import AccessDenied, actor_for
+from policies.permissions import context_for_request, render_denied, require
+
+COLORS = [
+    ("blue", "Blue"),
+    ("green", "Green"),
+    ("orange", "Orange"),
+    ("red", "Red"),
+    ("purple", "Purple"),
+]
+
+
+class SwitchRoleForm(ConsoleForm):
+    account = forms.CharField(label="Account ID or alias", max_length=63)
+    role_name = forms.CharField(label="Role name", max_length=64)
+    display_name = forms.CharField(label="Display name (optional)", max_length=64, required=False)
+    color = forms.ChoiceField(label="Display colour", choices=COLORS, initial="blue")
+
+
+class SwitchRoleView(View):
+    """Assume a role of this or another account for the browser session (one hour)."""
+
+    template_name = "accounts/switch_role.html"
+
+    def get(self, request):
+        form = SwitchRoleForm(
+            initial={
+                "account": request.GET.get("account", ""),
+                "role_name": request.GET.get("roleName", ""),
+            }
+        )
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request):
+        form = SwitchRoleForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        caller = base_principal(request)  # switching from a role first switches back
+        data = form.cleaned_data
+        account = resolve_account(data["account"])
+        role = (
+            Role.objects.select_related("account")
+            .filter(account=account, name__iexact=data["role_name"])
+            .first()
+            if account
+            else None
+        )
+        try:
+            if role is None:
+                # Same answer whether the role is missing or forbidden: no probing of names.
+                raise NoSuchEntity(
+                    "Invalid information in one or more fields. Check your "
+                    "information or contact your administrator."
+                )
+            session_name = (caller.username or caller.name)[:64].replace("/", "-")
+            if len(session_name) < 2:
+                session_name = f"{session_name}-console"
+            new = assume_role(
+                actor=actor_for(request),
+                caller=caller,
+                role=role,
+                session_name=session_name,
+                context=context_for_request(request, caller),
+                duration_s=3600,
+                via_console=True,
+                display_color=data["color"],
+            )
+        except AccessDenied as denied:
+            return render_denied(request, denied.result)
+        except IAMError as error:
+            apply_service_error(form, error)
+            return render(request, self.template_name, {"form": form}, status=400)
+        session_switch_role(request, new.session)
+        messages.success(request, f"You are now acting as {new.session.arn}.")
+        return redirect("home")
+
+
+class SwitchBackView(View):
+    def post(self, request):
+        session_switch_role(request, None)
+        messages.info(request, "Switched back to your own identity.")
+        return redirect("home")
+
+
+class RoleSessionListView(View):
+    """Active role sessions of the account, with revoke (iam:ListRoles / iam:UpdateRole)."""
+
+    template_name = "accounts/role_sessions.html"
+
+    def get(self, request):
+        principal = request.principal
+        try:
+            require(request, "iam:ListRoles", "*")
+        except AccessDenied as denied:
+            return render_denied(request, denied.result)
+        sessions = (
+            RoleSession.objects.select_related("role__account")
+            .filter(
+                role__account__account_id=principal.account_id,
+                revoked_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
+            .order_by("-issued_at")[:200]
+        )
+        return render(request, self.template_name, {"sessions": sessions})
+
+
+class RoleSessionRevokeView(View):
+    def post(self, request, pk: int):
+        principal = request.principal
+        session = (
+            RoleSession.objects.select_related("role__account")
+            .filter(pk=pk, role__account__account_id=principal.account_id)
+            .first()
+        )
+        if session is None:
+            messages.error(request, "No such role session.")
+            return redirect("role-sessions")
+        try:
+            # AWS revokes sessions by attaching a deny policy, which needs iam:PutRolePolicy.
+            require(request, "iam:PutRolePolicy", session.role.arn)
+        except AccessDenied as denied:
+            return render_denied(request, denied.result)
+        role_session_revoke(actor=actor_for(request), session=session)
+        messages.success(request, f"Session {session.arn} revoked.")
+        return redirect("role-sessions")

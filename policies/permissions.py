@@ -1,0 +1,143 @@
+"""The two adapters of ``authorize``: a mixin for console views and a DRF permission class.
+
+A view declares ``iam_action`` (or one per HTTP method) and how its resource ARN is built;
+both adapters build the request context from the real request the same way, so the UI and
+the API cannot disagree.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from rest_framework.permissions import BasePermission
+
+from policies.authorization import (
+    AccessDenied,
+    AuthorizationResult,
+    actor_for,
+    audit_denial,
+    authorize,
+    client_ip,
+    request_context,
+)
+
+
+def context_for_request(
+    request,
+    principal,
+    *,
+    region: str | None = None,
+    resource_tags: dict | None = None,
+    request_tags: dict | None = None,
+    extra: dict | None = None,
+) -> dict:
+    """The IAM request context of a Django or DRF request."""
+    return request_context(
+        principal,
+        source_ip=client_ip(request),
+        secure=request.is_secure(),
+        region=region or "us-east-1",
+        resource_tags=resource_tags,
+        request_tags=request_tags,
+        extra=extra,
+    )
+
+
+def check(
+    request,
+    action: str,
+    resource: str,
+    *,
+    region: str | None = None,
+    resource_tags: dict | None = None,
+    request_tags: dict | None = None,
+    extra: dict | None = None,
+    principal=None,
+) -> AuthorizationResult:
+    """Authorize ``action`` on ``resource`` for the request's principal; audit a denial."""
+    principal = principal or request.principal
+    result = authorize(
+        principal,
+        action,
+        resource,
+        context_for_request(
+            request,
+            principal,
+            region=region,
+            resource_tags=resource_tags,
+            request_tags=request_tags,
+            extra=extra,
+        ),
+    )
+    if not result.allowed:
+        audit_denial(actor_for(request), result)
+    return result
+
+
+def require(request, action: str, resource: str, **kwargs) -> AuthorizationResult:
+    """Like ``check`` but raises AccessDenied (403 with AWS's message) on a denial."""
+    result = check(request, action, resource, **kwargs)
+    if not result.allowed:
+        raise AccessDenied(result)
+    return result
+
+
+def render_denied(request, result: AuthorizationResult):
+    """The console's 403 page: AWS's message, and what to do about it."""
+    return render(request, "denied.html", {"result": result}, status=403)
+
+
+class IAMActionMixin:
+    """For class-based console views: authorize before the handler runs.
+
+    Set ``iam_action`` (a string, or a dict of HTTP method → action) and override
+    ``get_iam_resource`` (default ``"*"``) and ``get_iam_context`` for tags and region.
+    """
+
+    iam_action: str | dict[str, str] = ""
+
+    def get_iam_action(self) -> str:
+        action = self.iam_action
+        if isinstance(action, dict):
+            return action.get(self.request.method, action.get("*", ""))
+        return action
+
+    def get_iam_resource(self) -> str:
+        return "*"
+
+    def get_iam_context(self) -> dict:
+        """Keyword arguments for ``check``: region, resource_tags, request_tags, extra."""
+        return {}
+
+    def dispatch(self, request, *args, **kwargs):
+        self.request, self.args, self.kwargs = request, args, kwargs
+        action = self.get_iam_action()
+        if not action:
+            raise RuntimeError(f"{type(self).__name__} declares no iam_action")
+        try:
+            self.authorization = check(
+                request, action, self.get_iam_resource(), **self.get_iam_context()
+            )
+        except AccessDenied as denied:
+            return render_denied(request, denied.result)
+        if not self.authorization.allowed:
+            return render_denied(request, self.authorization)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except AccessDenied as denied:
+            return render_denied(request, denied.result)
+
+
+class IAMActionPermission(BasePermission):
+    """For DRF views: the view declares ``iam_action`` and ``get_iam_resource()``."""
+
+    def has_permission(self, request, view) -> bool:
+        principal = getattr(request, "user", None)
+        if principal is None or not getattr(principal, "is_authenticated", False):
+            return False
+        action = view.get_iam_action() if hasattr(view, "get_iam_action") else view.iam_action
+        if not action:
+            return True  # the view authorizes per object in its handler
+        resource = view.get_iam_resource() if hasattr(view, "get_iam_resource") else "*"
+        extra = view.get_iam_context() if hasattr(view, "get_iam_context") else {}
+        require(request, action, resource, principal=principal, **extra)
+        return True
