@@ -12,6 +12,7 @@ from config.health import healthz
 
 api_v1 = [
     path("", views.ApiRootView.as_view(), name="api-root"),
+    path("", include("accounts.api.urls")),
 ]
 
 urlpatterns = [

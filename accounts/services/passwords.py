@@ -79,12 +79,15 @@ def password_problems(
         "numbers": any(c in string.digits for c in password),
         "symbols": any(c in SYMBOLS for c in password),
     }
-    for kind in ("uppercase", "lowercase", "numbers", "symbols"):
+    labels = {
+        "uppercase": "uppercase letter",
+        "lowercase": "lowercase letter",
+        "numbers": "number",
+        "symbols": "symbol (! @ # $ % ^ & * ( ) _ + - = [ ] { } | ')",
+    }
+    for kind, label in labels.items():
         if getattr(policy, f"require_{kind}") and not has[kind]:
-            problems.append(
-                f"at least one {kind[:-1]} character"
-                + (" (! @ # $ % ^ & * ( ) _ + - = [ ] { } | ')" if kind == "symbols" else "")
-            )
+            problems.append(f"at least one {label}")
     if sum(has.values()) < policy.min_character_types:
         problems.append(
             f"at least {policy.min_character_types} of: uppercase letters, lowercase letters, "

@@ -89,7 +89,7 @@ def sign_in_with_password(
         arn, account_id = f"root:{root_email}", ""
     else:
         account = resolve_account(account_ref or "")
-        account_id = account.account_id if account else (account_ref or "")
+        account_id = account.account_id if account else ""
         axes_name = axes_username_for_user(account_id, username or "")
         arn = f"arn:aws:iam::{account_id}:user/{username}"
     subject: SignInSubject | None = authenticate(request, username=axes_name, password=password)

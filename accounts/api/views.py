@@ -1,0 +1,208 @@
+"""The accounts API: who am I, access keys, AssumeRole, the audit trail."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.serializers import (
+    AccessKeySerializer,
+    AccessKeyUpdateSerializer,
+    AssumeRoleInputSerializer,
+    AssumeRoleOutputSerializer,
+    AuditEventSerializer,
+    CallerIdentitySerializer,
+    NewAccessKeySerializer,
+)
+from accounts.errors import NoSuchEntity, ValidationError
+from accounts.filters import AuditEventFilter
+from accounts.models import IAMUser, MFADevice, RootUser
+from accounts.selectors import audit_event_list
+from accounts.services import access_keys, mfa, sts
+from accounts.services.users import user_get
+from policies.authorization import actor_for
+from policies.permissions import IAMActionPermission, context_for_request, require
+
+
+class CallerIdentityApi(APIView):
+    """sts:GetCallerIdentity needs no permission, as in AWS."""
+
+    @extend_schema(responses=CallerIdentitySerializer, summary="Who am I")
+    def get(self, request):
+        principal = request.user
+        return Response(
+            {"UserId": principal.user_id, "Account": principal.account_id, "Arn": principal.arn}
+        )
+
+
+def _key_owner(request, user_name: str) -> IAMUser | RootUser:
+    """``self`` (the caller's own identity) or an IAM user of the caller's account."""
+    principal = request.user
+    if user_name == "self":
+        if principal.kind == "user":
+            return IAMUser.objects.select_related("account").get(pk=principal.pk)
+        if principal.kind == "root":
+            return RootUser.objects.select_related("account").get(pk=principal.pk)
+        raise ValidationError("A role session has no long-term access keys.")
+    from accounts.models import Account
+
+    account = Account.objects.get(account_id=principal.account_id)
+    return user_get(account=account, name=user_name)
+
+
+class AccessKeyListApi(APIView):
+    """List or create the access keys of a user (``self`` = the caller)."""
+
+    @extend_schema(responses=AccessKeySerializer(many=True), summary="ListAccessKeys")
+    def get(self, request, user_name: str):
+        owner = _key_owner(request, user_name)
+        require(request, "iam:ListAccessKeys", owner.arn, principal=request.user)
+        return Response(AccessKeySerializer(owner.access_keys.all(), many=True).data)
+
+    @extend_schema(
+        request=None,
+        responses={201: NewAccessKeySerializer},
+        summary="CreateAccessKey (the secret is returned only now)",
+    )
+    def post(self, request, user_name: str):
+        owner = _key_owner(request, user_name)
+        require(request, "iam:CreateAccessKey", owner.arn, principal=request.user)
+        new = access_keys.access_key_create(actor=actor_for(request), owner=owner)
+        return Response(
+            {**new.as_aws_json(), "Status": new.key.status}, status=status.HTTP_201_CREATED
+        )
+
+
+class AccessKeyDetailApi(APIView):
+    """Activate/deactivate (PATCH) or delete a key."""
+
+    @extend_schema(
+        request=AccessKeyUpdateSerializer, responses=AccessKeySerializer, summary="UpdateAccessKey"
+    )
+    def patch(self, request, user_name: str, access_key_id: str):
+        owner = _key_owner(request, user_name)
+        require(request, "iam:UpdateAccessKey", owner.arn, principal=request.user)
+        data = AccessKeyUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = access_keys.access_key_set_status(
+            actor=actor_for(request),
+            owner=owner,
+            access_key_id=access_key_id,
+            status=data.validated_data["Status"],
+        )
+        return Response(AccessKeySerializer(key).data)
+
+    @extend_schema(responses={204: None}, summary="DeleteAccessKey")
+    def delete(self, request, user_name: str, access_key_id: str):
+        owner = _key_owner(request, user_name)
+        require(request, "iam:DeleteAccessKey", owner.arn, principal=request.user)
+        access_keys.access_key_delete(
+            actor=actor_for(request), owner=owner, access_key_id=access_key_id
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _mfa_verified(principal, serial: str | None, code: str | None) -> bool:
+    """AssumeRole's SerialNumber/TokenCode: a current code of the caller's own device."""
+    if not serial and not code:
+        return False
+    if not (serial and code):
+        raise ValidationError("SerialNumber and TokenCode must be given together.")
+    owner_filter = (
+        {"user_id": principal.pk} if principal.kind == "user" else {"root_user_id": principal.pk}
+    )
+    device = next(
+        (
+            d
+            for d in MFADevice.objects.filter(**owner_filter).select_related("account")
+            if d.serial_number == serial
+        ),
+        None,
+    )
+    if device is None or not mfa.mfa_code_verify(device=device, code=code):
+        raise mfa.InvalidAuthenticationCode(
+            "MultiFactorAuthentication failed with invalid MFA one time pass code."
+        )
+    return True
+
+
+class AssumeRoleApi(APIView):
+    """sts:AssumeRole: temporary credentials for a role whose trust policy allows the caller."""
+
+    @extend_schema(
+        request=AssumeRoleInputSerializer,
+        responses=AssumeRoleOutputSerializer,
+        summary="AssumeRole",
+        examples=[
+            OpenApiExample(
+                "Assume a role",
+                request_only=True,
+                value={
+                    "RoleArn": "arn:aws:iam::111122223333:role/BrokerAdmin",
+                    "RoleSessionName": "deploy",
+                    "DurationSeconds": 3600,
+                },
+            )
+        ],
+    )
+    def post(self, request):
+        data = AssumeRoleInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        params = data.validated_data
+        from accounts.models import Role
+
+        role = next(
+            (
+                r
+                for r in Role.objects.select_related("account").filter(
+                    name=params["RoleArn"].rsplit("/", 1)[-1]
+                )
+                if r.arn == params["RoleArn"]
+            ),
+            None,
+        )
+        if role is None:
+            raise NoSuchEntity(f"Role {params['RoleArn']} cannot be found.")
+        caller = request.user
+        context = context_for_request(request, caller)
+        if "ExternalId" in params:
+            context["sts:ExternalId"] = params["ExternalId"]
+        mfa_used = _mfa_verified(caller, params.get("SerialNumber"), params.get("TokenCode"))
+        tags = {t.get("Key"): t.get("Value", "") for t in params.get("Tags", [])}
+        new = sts.assume_role(
+            actor=actor_for(request),
+            caller=caller,
+            role=role,
+            session_name=params["RoleSessionName"],
+            context=context,
+            duration_s=params["DurationSeconds"],
+            session_policy=params.get("Policy") or None,
+            session_policy_arns=params.get("PolicyArns"),
+            tags=tags or None,
+            source_identity=params.get("SourceIdentity"),
+            mfa_authenticated=mfa_used,
+        )
+        return Response(
+            {
+                "Credentials": new.as_aws_credentials(),
+                "AssumedRoleUser": {
+                    "AssumedRoleId": f"{role.unique_id}:{new.session.session_name}",
+                    "Arn": new.session.arn,
+                },
+                "SourceIdentity": new.session.source_identity,
+            }
+        )
+
+
+class AuditEventListApi(generics.ListAPIView):
+    """The audit trail of the caller's account (cloudtrail:LookupEvents)."""
+
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilter
+    permission_classes = [IAMActionPermission]
+    iam_action = "cloudtrail:LookupEvents"
+
+    def get_queryset(self):
+        return audit_event_list(principal=self.request.user)
