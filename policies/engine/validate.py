@@ -1,0 +1,23 @@
+"""``validate(document, kind)``: the validator's public entry point (see ``validation``)."""
+
+from policies.engine.validation import (
+    KINDS,
+    Finding,
+    Severity,
+    locate,
+    policy_size,
+    size_limit,
+    validate,
+    validate_text,
+)
+
+__all__ = [
+    "KINDS",
+    "Finding",
+    "Severity",
+    "locate",
+    "policy_size",
+    "size_limit",
+    "validate",
+    "validate_text",
+]

@@ -1,0 +1,29 @@
+"""The list that checks append findings to."""
+
+from __future__ import annotations
+
+from policies.engine.validation.findings import Finding, Severity
+
+
+class Report(list[Finding]):
+    """Findings in the order the checks produce them (document order within a check)."""
+
+    def add(self, severity: Severity, code: str, message: str, path: str) -> None:
+        """Record one finding."""
+        self.append(Finding(severity, code, message, path))
+
+    def error(self, code: str, message: str, path: str) -> None:
+        """Record an ERROR."""
+        self.append(Finding(Severity.ERROR, code, message, path))
+
+    def security(self, code: str, message: str, path: str) -> None:
+        """Record a SECURITY_WARNING."""
+        self.append(Finding(Severity.SECURITY_WARNING, code, message, path))
+
+    def warning(self, code: str, message: str, path: str) -> None:
+        """Record a WARNING."""
+        self.append(Finding(Severity.WARNING, code, message, path))
+
+    def suggestion(self, code: str, message: str, path: str) -> None:
+        """Record a SUGGESTION."""
+        self.append(Finding(Severity.SUGGESTION, code, message, path))
