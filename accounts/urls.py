@@ -18,6 +18,13 @@ from accounts.views.switch_role import (
     SwitchBackView,
     SwitchRoleView,
 )
+from accounts.views.users import (
+    UserCreateView,
+    UserDeleteView,
+    UserDetailView,
+    UserListView,
+    UserUpdateView,
+)
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -43,4 +50,9 @@ urlpatterns = [
         "role-sessions/<int:pk>/revoke", RoleSessionRevokeView.as_view(), name="role-session-revoke"
     ),
     path("audit", AuditEventListView.as_view(), name="audit-list"),
+    path("users", UserListView.as_view(), name="user-list"),
+    path("users/create", UserCreateView.as_view(), name="user-create"),
+    path("users/<str:name>", UserDetailView.as_view(), name="user-detail"),
+    path("users/<str:name>/edit", UserUpdateView.as_view(), name="user-update"),
+    path("users/<str:name>/delete", UserDeleteView.as_view(), name="user-delete"),
 ]

@@ -24,3 +24,23 @@ class ConsoleForm(forms.Form):
             if widget is not None and "is-invalid" not in widget.attrs.get("class", ""):
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
                 widget.attrs["aria-invalid"] = "true"
+
+
+def parse_tags(text: str) -> dict[str, str]:
+    """``key=value`` lines (value optional) as a dict; AWS's tag rules are checked by services."""
+    tags: dict[str, str] = {}
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        key, _, value = line.partition("=")
+        if not key.strip():
+            raise ValueError(f"Line {number}: a tag needs a key (key=value).")
+        if key.strip() in tags:
+            raise ValueError(f"Line {number}: tag key {key.strip()!r} is given twice.")
+        tags[key.strip()] = value.strip()
+    return tags
+
+
+def format_tags(tags: dict) -> str:
+    return "\n".join(f"{k}={v}" for k, v in tags.items())

@@ -202,3 +202,72 @@ def gather_policies(principal: Principal) -> GatheredPolicies:
         session=session_source.document if session_source else None,
     )
     return GatheredPolicies(policy_set, identity, boundary, session_source)
+
+
+@dataclass(frozen=True)
+class PermissionRow:
+    """One policy that applies to an identity, and how it applies."""
+
+    policy_name: str
+    policy_arn: str
+    policy_type: str  # AWS managed | Customer managed | Inline
+    attached_via: str  # Directly | Group NAME
+    version_id: str
+
+
+def user_permissions(user) -> dict:
+    """What the user's permissions page lists: policies by attachment path, and the boundary."""
+    from policies.models import InlinePolicy, PolicyAttachment
+
+    rows = []
+    for inline in InlinePolicy.objects.filter(user=user).order_by("name"):
+        rows.append(PermissionRow(inline.name, "", "Inline", "Directly", ""))
+    attachments = (
+        PolicyAttachment.objects.filter(user=user)
+        .select_related("policy__account")
+        .prefetch_related("policy__versions")
+        .order_by("policy__name")
+    )
+    for attachment in attachments:
+        rows.append(_managed_row(attachment.policy, "Directly"))
+    memberships = user.memberships.select_related("group").order_by("group__name")
+    group_ids = [m.group_id for m in memberships]
+    names = {m.group_id: m.group.name for m in memberships}
+    for inline in InlinePolicy.objects.filter(group_id__in=group_ids).order_by("name"):
+        rows.append(PermissionRow(inline.name, "", "Inline", f"Group {names[inline.group_id]}", ""))
+    for attachment in (
+        PolicyAttachment.objects.filter(group_id__in=group_ids)
+        .select_related("policy__account")
+        .prefetch_related("policy__versions")
+        .order_by("policy__name")
+    ):
+        rows.append(_managed_row(attachment.policy, f"Group {names[attachment.group_id]}"))
+    boundary = user.permissions_boundary
+    return {"rows": rows, "boundary": boundary}
+
+
+def _managed_row(policy, via: str) -> PermissionRow:
+    version = next((v.version_id for v in policy.versions.all() if v.is_default), "")
+    return PermissionRow(
+        policy.name,
+        policy.arn,
+        "AWS managed" if policy.is_aws_managed else "Customer managed",
+        via,
+        version,
+    )
+
+
+def access_advisor(user) -> list[dict]:
+    """Per action, when the user last performed it successfully (from the audit trail)."""
+    from django.db.models import Count, Max
+
+    from accounts.models import AuditEvent
+
+    return list(
+        AuditEvent.objects.filter(principal_arn=user.arn, decision="allowed")
+        .exclude(action__startswith="console:")
+        .exclude(action__startswith="signin:")
+        .values("action")
+        .annotate(last_used=Max("time"), count=Count("id"))
+        .order_by("-last_used")[:200]
+    )

@@ -191,6 +191,8 @@ def user_delete_blockers(user: IAMUser) -> list[str]:
         blockers.append("Cannot delete entity, must delete login profile first.")
     if user.access_keys.exists():
         blockers.append("Cannot delete entity, must delete access keys first.")
+    if user.mfa_devices.exists():
+        blockers.append("Cannot delete entity, must delete MFA device first.")
     if user.inline_policies.exists():
         blockers.append("Cannot delete entity, must delete policies first.")
     if user.policy_attachments.exists():

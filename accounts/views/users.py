@@ -1,0 +1,318 @@
+"""IAM users: list, create (with password, groups, policies, tags), detail tabs, edit, delete."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views import View
+from django_tables2 import RequestConfig
+
+from accounts.errors import IAMError
+from accounts.filters import UserFilter
+from accounts.forms import apply_service_error
+from accounts.identifiers import iam_arn
+from accounts.models import Group, IAMUser, MFADevice
+from accounts.selectors import account_of, user_detail, user_list
+from accounts.services import access_keys, groups, mfa, users
+from accounts.tables import UserTable
+from config.forms import ConsoleForm, parse_tags
+from policies.authorization import AccessDenied, actor_for
+from policies.models import ManagedPolicy
+from policies.permissions import IAMActionMixin, check, render_denied, require
+
+
+class UserListView(IAMActionMixin, View):
+    """All users of the account, filtered and sorted on the server (iam:ListUsers)."""
+
+    iam_action = "iam:ListUsers"
+
+    def get(self, request):
+        users_filter = UserFilter(request.GET, queryset=user_list(principal=request.principal))
+        table = UserTable(users_filter.qs)
+        RequestConfig(request, paginate={"per_page": 25}).configure(table)
+        return render(request, "accounts/user_list.html", {"filter": users_filter, "table": table})
+
+
+class UserCreateForm(ConsoleForm):
+    name = forms.CharField(
+        label="User name", max_length=64, help_text="Up to 64 letters, digits and + = , . @ _ -"
+    )
+    path = forms.CharField(
+        label="Path", max_length=512, initial="/", help_text="For example / or /division_abc/"
+    )
+    console_access = forms.BooleanField(label="Provide access to the console", required=False)
+    password = forms.CharField(
+        label="Console password",
+        required=False,
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_reset_required = forms.BooleanField(
+        label="User must create a new password at next sign-in", required=False, initial=True
+    )
+    groups = forms.MultipleChoiceField(
+        label="Add to groups", required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    policies = forms.MultipleChoiceField(
+        label="Attach policies directly",
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    tags = forms.CharField(
+        label="Tags",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line: key=value",
+    )
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["groups"].choices = [
+            (g.name, g.name) for g in Group.objects.filter(account=account).order_by("name")
+        ]
+        self.fields["policies"].choices = [
+            (p.arn, f"{p.name} ({'AWS managed' if p.is_aws_managed else 'customer managed'})")
+            for p in ManagedPolicy.objects.filter(account__in=[account.pk, None])
+            .select_related("account")
+            .order_by("name")
+            if p.is_aws_managed or p.account_id == account.pk
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("console_access") and not data.get("password"):
+            self.add_error("password", "Enter a console password, or untick console access.")
+        try:
+            data["tag_map"] = parse_tags(data.get("tags", ""))
+        except ValueError as error:
+            self.add_error("tags", str(error))
+        return data
+
+
+class UserCreateView(View):
+    """Create a user and, in the same transaction, its password, groups, policies and tags.
+
+    Each part is its own IAM action (iam:CreateUser with request tags, iam:TagUser,
+    iam:CreateLoginProfile, iam:AddUserToGroup, iam:AttachUserPolicy): all are authorized
+    before anything is written, so a denial leaves nothing half-made.
+    """
+
+    template_name = "accounts/user_create.html"
+
+    def get(self, request):
+        form = UserCreateForm(account=account_of(request.principal))
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request):
+        account = account_of(request.principal)
+        form = UserCreateForm(request.POST, account=account)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        data = form.cleaned_data
+        arn = iam_arn(account.account_id, "user", data["path"], data["name"])
+        policies = {
+            p.arn: p
+            for p in ManagedPolicy.objects.select_related("account").filter(
+                account__in=[account.pk, None]
+            )
+        }
+        try:
+            require(request, "iam:CreateUser", arn, request_tags=data["tag_map"])
+            if data["tag_map"]:
+                require(request, "iam:TagUser", arn, request_tags=data["tag_map"])
+            if data["console_access"]:
+                require(request, "iam:CreateLoginProfile", arn)
+            for name in data["groups"]:
+                require(
+                    request, "iam:AddUserToGroup", Group.objects.get(account=account, name=name).arn
+                )
+            for policy_arn in data["policies"]:
+                require(request, "iam:AttachUserPolicy", arn, extra={"iam:PolicyARN": policy_arn})
+            actor = actor_for(request)
+            with transaction.atomic():
+                user = users.user_create(
+                    actor=actor,
+                    account=account,
+                    name=data["name"],
+                    path=data["path"],
+                    tags=data["tag_map"],
+                    password=data["password"] if data["console_access"] else None,
+                    password_reset_required=data["password_reset_required"],
+                )
+                for name in data["groups"]:
+                    groups.group_member_add(
+                        actor=actor, user=user, group=Group.objects.get(account=account, name=name)
+                    )
+                from policies.services.attachments import policy_attach
+
+                for policy_arn in data["policies"]:
+                    policy_attach(actor=actor, policy=policies[policy_arn], identity=user)
+        except AccessDenied as denied:
+            return render_denied(request, denied.result)
+        except IAMError as error:
+            apply_service_error(form, error)
+            return render(request, self.template_name, {"form": form}, status=400)
+        messages.success(request, f"User {user.name} created.")
+        return redirect("user-detail", user.name)
+
+
+def _user_or_404(request, name: str) -> IAMUser:
+    user = user_detail(principal=request.principal, name=name)
+    if user is None:
+        raise Http404(f"The user with name {name} cannot be found.")
+    return user
+
+
+class UserDetailView(View):
+    """A user's permissions, groups, security credentials, tags and access advisor."""
+
+    template_name = "accounts/user_detail.html"
+    tabs = ("permissions", "groups", "credentials", "tags", "access-advisor")
+
+    def get(self, request, name: str):
+        user = _user_or_404(request, name)
+        try:
+            require(request, "iam:GetUser", user.arn)
+        except AccessDenied as denied:
+            return render_denied(request, denied.result)
+        tab = request.GET.get("tab", "permissions")
+        if tab not in self.tabs:
+            tab = "permissions"
+        from policies.selectors import access_advisor, user_permissions
+
+        context = {
+            "user": user,
+            "tab": tab,
+            "blockers": users.user_delete_blockers(user),
+            "permissions": user_permissions(user),
+            "memberships": user.memberships.select_related("group").order_by("group__name"),
+            "keys": user.access_keys.all(),
+            "devices": MFADevice.objects.filter(user=user, enabled_at__isnull=False),
+        }
+        if tab == "access-advisor":
+            context["advisor"] = access_advisor(user)
+        return render(request, self.template_name, context)
+
+
+class UserUpdateForm(ConsoleForm):
+    name = forms.CharField(label="User name", max_length=64)
+    path = forms.CharField(label="Path", max_length=512)
+
+
+class UserUpdateView(View):
+    """Rename a user or move it to another path (iam:UpdateUser on the old and new ARN)."""
+
+    template_name = "accounts/user_update.html"
+
+    def get(self, request, name: str):
+        user = _user_or_404(request, name)
+        result = check(request, "iam:GetUser", user.arn)
+        if not result.allowed:
+            return render_denied(request, result)
+        form = UserUpdateForm(initial={"name": user.name, "path": user.path})
+        return render(request, self.template_name, {"form": form, "user": user})
+
+    def post(self, request, name: str):
+        user = _user_or_404(request, name)
+        form = UserUpdateForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            new_arn = iam_arn(user.account.account_id, "user", data["path"], data["name"])
+            try:
+                require(request, "iam:UpdateUser", user.arn)
+                if new_arn != user.arn:
+                    require(request, "iam:UpdateUser", new_arn)
+                users.user_update(
+                    actor=actor_for(request),
+                    user=user,
+                    new_name=data["name"] if data["name"] != user.name else None,
+                    new_path=data["path"] if data["path"] != user.path else None,
+                )
+            except AccessDenied as denied:
+                return render_denied(request, denied.result)
+            except IAMError as error:
+                apply_service_error(form, error)
+            else:
+                messages.success(request, f"User {user.name} updated.")
+                return redirect("user-detail", user.name)
+        return render(request, self.template_name, {"form": form, "user": user}, status=400)
+
+
+class UserDeleteView(View):
+    """Confirm, optionally remove what blocks deletion (each step authorized), then delete."""
+
+    template_name = "accounts/user_delete.html"
+
+    def get(self, request, name: str):
+        user = _user_or_404(request, name)
+        result = check(request, "iam:GetUser", user.arn)
+        if not result.allowed:
+            return render_denied(request, result)
+        return render(
+            request,
+            self.template_name,
+            {"user": user, "blockers": users.user_delete_blockers(user)},
+        )
+
+    def post(self, request, name: str):
+        user = _user_or_404(request, name)
+        if request.POST.get("confirm") != user.name:
+            messages.error(request, f"Type the user name {user.name} to confirm.")
+            return render(
+                request,
+                self.template_name,
+                {"user": user, "blockers": users.user_delete_blockers(user)},
+                status=400,
+            )
+        actor = actor_for(request)
+        try:
+            with transaction.atomic():
+                if request.POST.get("remove_blockers"):
+                    _remove_user_blockers(request, actor, user)
+                require(request, "iam:DeleteUser", user.arn)
+                users.user_delete(actor=actor, user=user)
+        except AccessDenied as denied:
+            return render_denied(request, denied.result)
+        except IAMError as error:
+            messages.error(request, error.message)
+            return render(
+                request,
+                self.template_name,
+                {"user": user, "blockers": users.user_delete_blockers(user)},
+                status=409,
+            )
+        messages.success(request, f"User {user.name} deleted.")
+        return redirect("user-list")
+
+
+def _remove_user_blockers(request, actor, user: IAMUser) -> None:
+    """What the AWS console does for you before DeleteUser, each step its own IAM action."""
+    from policies.services.attachments import inline_policy_delete, policy_detach
+
+    if user.has_console_password:
+        require(request, "iam:DeleteLoginProfile", user.arn)
+        users.user_password_set(actor=actor, user=user, password=None)
+    for key in list(user.access_keys.all()):
+        require(request, "iam:DeleteAccessKey", user.arn)
+        access_keys.access_key_delete(actor=actor, owner=user, access_key_id=key.access_key_id)
+    for device in list(MFADevice.objects.filter(user=user)):
+        require(request, "iam:DeactivateMFADevice", user.arn)
+        mfa.mfa_device_deactivate(actor=actor, owner=user, serial_number=device.serial_number)
+    for inline in list(user.inline_policies.all()):
+        require(request, "iam:DeleteUserPolicy", user.arn)
+        inline_policy_delete(actor=actor, identity=user, name=inline.name)
+    for attachment in list(user.policy_attachments.select_related("policy__account")):
+        require(
+            request,
+            "iam:DetachUserPolicy",
+            user.arn,
+            extra={"iam:PolicyARN": attachment.policy.arn},
+        )
+        policy_detach(actor=actor, policy=attachment.policy, identity=user)
+    for membership in list(user.memberships.select_related("group__account")):
+        require(request, "iam:RemoveUserFromGroup", membership.group.arn)
+        groups.group_member_remove(actor=actor, group=membership.group, user=user)
