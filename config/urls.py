@@ -13,10 +13,14 @@ from config.health import healthz
 api_v1 = [
     path("", views.ApiRootView.as_view(), name="api-root"),
     path("", include("accounts.api.urls")),
+    path("", include("policies.api.urls")),
+    path("", include("brokers.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("", include("policies.urls")),
+    path("", include("brokers.urls")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

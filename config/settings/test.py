@@ -1,5 +1,6 @@
 """Test settings: the real PostgreSQL and Redis, a fast hasher, eager Celery by default."""
 
+from config.env import env
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -12,7 +13,8 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # Service tests run tasks in-process; worker tests start a real worker (tests/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
-# A separate Redis database keeps test queues apart from a console running on this machine.
-CELERY_BROKER_URL = REDIS_URL.rsplit("/", 1)[0] + "/9"  # noqa: F405
+# A separate Redis database keeps test queues apart from a console running on this machine
+# (TEST_REDIS_DB lets parallel test runs on one machine use one database each).
+CELERY_BROKER_URL = REDIS_URL.rsplit("/", 1)[0] + f"/{env.int('TEST_REDIS_DB', default=9)}"  # noqa: F405
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 REDIS_URL = CELERY_BROKER_URL

@@ -1,0 +1,5 @@
+"""Console URLs of the brokers app."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
