@@ -5,6 +5,89 @@ test_purity.py enforces this). Reference data such as the action catalog is pass
 caller (see ``policies.catalog`` for the loader that lives outside the engine).
 """
 
+from policies.engine.cases import case_to_request
+from policies.engine.compile import (
+    CompiledPolicy,
+    CompiledPolicySet,
+    clear_caches,
+    compile_policy,
+    compile_policy_set,
+)
 from policies.engine.errors import PolicyError
+from policies.engine.evaluate import (
+    ALLOWED,
+    CONDITIONAL,
+    EXPLICIT_DENY,
+    IMPLICIT_DENY,
+    Decision,
+    evaluate,
+)
+from policies.engine.explain import (
+    ConditionResult,
+    Explanation,
+    LayerResult,
+    Requirement,
+    StatementRef,
+    StatementResult,
+)
+from policies.engine.model import (
+    ConditionEntry,
+    Policy,
+    PolicySet,
+    PrincipalSpec,
+    Request,
+    Statement,
+)
+from policies.engine.parse import parse
 
-__all__ = ["PolicyError"]
+__all__ = [
+    "ALLOWED",
+    "CONDITIONAL",
+    "EXPLICIT_DENY",
+    "IMPLICIT_DENY",
+    "CompiledPolicy",
+    "CompiledPolicySet",
+    "ConditionEntry",
+    "ConditionResult",
+    "Decision",
+    "Explanation",
+    "LayerResult",
+    "Policy",
+    "PolicyError",
+    "PolicySet",
+    "PrincipalSpec",
+    "Request",
+    "Requirement",
+    "Statement",
+    "StatementRef",
+    "StatementResult",
+    "case_to_request",
+    "clear_caches",
+    "compile_policy",
+    "compile_policy_set",
+    "evaluate",
+    "parse",
+]
+
+# The validator and its action catalog model (appended as its own block to keep merges simple).
+from policies.engine.catalog import Catalog
+from policies.engine.validate import (
+    Finding,
+    Severity,
+    locate,
+    policy_size,
+    size_limit,
+    validate,
+    validate_text,
+)
+
+__all__ += [
+    "Catalog",
+    "Finding",
+    "Severity",
+    "locate",
+    "policy_size",
+    "size_limit",
+    "validate",
+    "validate_text",
+]
