@@ -1,0 +1,159 @@
+"""The effective-permissions matrix: one row per principal x action, bitmaps over resources.
+
+Each account's resources (brokers, configurations, and ``*`` for actions without resource
+types) get a fixed bit position; a row holds three bitmaps over those positions — allowed,
+conditional, explicitly denied — so "what can P do" reads a principal's rows and "who can do
+A on R" tests one bit in one index range (DESIGN.md §8). Bitmaps are little-endian bit sets
+(bit p is bit p % 8 of byte p // 8), the layout PostgreSQL's ``get_bit`` reads.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class MatrixResource(models.Model):
+    """A resource of an account and its fixed bit position in every bitmap of that account."""
+
+    class Kind(models.TextChoices):
+        STAR = "star"  # "*": the resource of actions without resource types
+        BROKER = "broker"
+        CONFIGURATION = "configuration"
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="matrix_resources"
+    )
+    position = models.PositiveIntegerField()
+    arn = models.CharField(max_length=2048)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    name = models.CharField(max_length=256, blank=True, default="")
+    region = models.CharField(max_length=32, blank=True, default="")
+    tags = models.JSONField(default=dict, blank=True)
+    # A deleted resource keeps its position until the next full recompute compacts nothing:
+    # positions are never reused, so an old bitmap can never be read against a new resource.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["account", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "position"], name="matrix_position_unique"),
+            models.UniqueConstraint(fields=["account", "arn"], name="matrix_arn_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.arn}"
+
+
+class EffectivePermission(models.Model):
+    """What one principal may do for one action, on every resource of its account."""
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="effective_permissions"
+    )
+    principal_kind = models.CharField(max_length=8)  # user | role
+    principal_id = models.BigIntegerField()
+    principal_arn = models.CharField(max_length=2048)
+    action = models.CharField(max_length=128)
+    allowed = models.BinaryField(default=bytes)
+    conditional = models.BinaryField(default=bytes)
+    explicit_deny = models.BinaryField(default=bytes)
+    # {"sources": [provenance…], "cells": {"<position>": [source index…]},
+    #  "conditions": {"<position>": [requirement…]}}
+    details = models.JSONField(default=dict, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["principal_kind", "principal_id", "action"], name="matrix_row_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["account", "action"], name="matrix_who_can"),
+            models.Index(fields=["principal_kind", "principal_id"], name="matrix_what_can"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.principal_arn} {self.action}"
+
+
+class PermissionChange(models.Model):
+    """The outbox: a committed change that may alter decisions, waiting to be recomputed.
+
+    Written in the same transaction as the change (from the audit trail writer), so a change
+    can never commit without its outbox row; the worker processes rows and marks them done,
+    and a periodic sweep picks up rows whose task was lost (Redis or the worker down).
+    """
+
+    class Scope(models.TextChoices):
+        PRINCIPAL = "principal"  # a user or role, by ARN (the ARN after the change)
+        GROUP = "group"  # every member of a group
+        POLICY = "policy"  # every identity the managed policy is attached to or bounds
+        ACCOUNT = "account"  # everything (resources changed)
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="permission_changes"
+    )
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    target = models.CharField(max_length=2048, blank=True, default="")
+    reason = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["account", "id"],
+                name="outbox_pending",
+                condition=Q(processed_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.target} ({self.reason})"
+
+
+class MatrixState(models.Model):
+    """An account's matrix: its version (bumped by every applied recompute) and freshness."""
+
+    account = models.OneToOneField(
+        "accounts.Account", on_delete=models.CASCADE, related_name="matrix_state"
+    )
+    version = models.BigIntegerField(default=0)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    next_position = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"matrix v{self.version} of {self.account}"
+
+
+class RecomputeJob(models.Model):
+    """One recompute run, with progress the UI can show (NetBox ``Job``)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="recompute_jobs"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    full = models.BooleanField(default=False)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    change_ids = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"recompute of {self.account} ({self.status})"
