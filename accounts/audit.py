@@ -38,8 +38,12 @@ def audit_record(
     error_code: str = "",
     message: str = "",
 ) -> AuditEvent:
-    """Write one audit event for ``actor`` performing ``action`` on ``resource_arn``."""
-    return AuditEvent.objects.create(
+    """Write one audit event for ``actor`` performing ``action`` on ``resource_arn``.
+
+    In the same transaction, an event that can change what principals may do also records the
+    change in the effective-permissions outbox (``policies.effective.outbox``).
+    """
+    event = AuditEvent.objects.create(
         account_id=account_id if account_id is not None else actor.account_id,
         principal_arn=actor.arn,
         action=action,
@@ -54,3 +58,7 @@ def audit_record(
         before=redact(before),
         after=redact(after),
     )
+    from policies.effective.outbox import capture  # policies depends on accounts, not back
+
+    capture(event)
+    return event

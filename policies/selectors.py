@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import Q
 
 from accounts.identifiers import aws_managed_policy_arn, iam_arn
 from accounts.models import RoleSession
@@ -54,24 +55,27 @@ _MANAGED_COLUMNS = (
 _INLINE_COLUMNS = "ip.name, '', false, '', ip.document, ip.document_hash"
 
 # One round trip gathers every document of a user: inline and attached ones, those of its
-# groups, and its permissions boundary (rows are ordered for a stable policy order).
+# groups (by group name), and its permissions boundary. The first four columns only order
+# the rows, so that enforcement, the simulator and the matrix see the same policy order.
 _USER_SQL = f"""
-SELECT 'identity', 'inline', 'direct', '', {_INLINE_COLUMNS}
+SELECT * FROM (
+SELECT 1 AS o, '' AS g, 0 AS gid, ip.name AS n, 'identity', 'inline', 'direct', '',
+       {_INLINE_COLUMNS}
   FROM policies_inlinepolicy ip WHERE ip.user_id = %(pk)s
 UNION ALL
-SELECT 'identity', 'managed', 'direct', '', {_MANAGED_COLUMNS}
+SELECT 2, '', 0, mp.name, 'identity', 'managed', 'direct', '', {_MANAGED_COLUMNS}
   FROM policies_policyattachment pa
   JOIN policies_managedpolicy mp ON mp.id = pa.policy_id
   JOIN policies_policyversion pv ON pv.policy_id = mp.id AND pv.is_default
  WHERE pa.user_id = %(pk)s
 UNION ALL
-SELECT 'identity', 'inline', 'group', g.name, {_INLINE_COLUMNS}
+SELECT 3, g.name, g.id, ip.name, 'identity', 'inline', 'group', g.name, {_INLINE_COLUMNS}
   FROM accounts_groupmembership gm
   JOIN accounts_group g ON g.id = gm.group_id
   JOIN policies_inlinepolicy ip ON ip.group_id = gm.group_id
  WHERE gm.user_id = %(pk)s
 UNION ALL
-SELECT 'identity', 'managed', 'group', g.name, {_MANAGED_COLUMNS}
+SELECT 4, g.name, g.id, mp.name, 'identity', 'managed', 'group', g.name, {_MANAGED_COLUMNS}
   FROM accounts_groupmembership gm
   JOIN accounts_group g ON g.id = gm.group_id
   JOIN policies_policyattachment pa ON pa.group_id = gm.group_id
@@ -79,30 +83,34 @@ SELECT 'identity', 'managed', 'group', g.name, {_MANAGED_COLUMNS}
   JOIN policies_policyversion pv ON pv.policy_id = mp.id AND pv.is_default
  WHERE gm.user_id = %(pk)s
 UNION ALL
-SELECT 'boundary', 'managed', 'direct', '', {_MANAGED_COLUMNS}
+SELECT 5, '', 0, mp.name, 'boundary', 'managed', 'direct', '', {_MANAGED_COLUMNS}
   FROM accounts_iamuser u
   JOIN policies_managedpolicy mp ON mp.id = u.permissions_boundary_id
   JOIN policies_policyversion pv ON pv.policy_id = mp.id AND pv.is_default
  WHERE u.id = %(pk)s
+) rows ORDER BY o, g, gid, n
 """
 
 _ROLE_SQL = f"""
-SELECT 'identity', 'inline', 'role', r.name, {_INLINE_COLUMNS}
+SELECT * FROM (
+SELECT 1 AS o, '' AS g, 0 AS gid, ip.name AS n, 'identity', 'inline', 'role', r.name,
+       {_INLINE_COLUMNS}
   FROM policies_inlinepolicy ip JOIN accounts_role r ON r.id = ip.role_id
  WHERE ip.role_id = %(pk)s
 UNION ALL
-SELECT 'identity', 'managed', 'role', r.name, {_MANAGED_COLUMNS}
+SELECT 2, '', 0, mp.name, 'identity', 'managed', 'role', r.name, {_MANAGED_COLUMNS}
   FROM policies_policyattachment pa
   JOIN accounts_role r ON r.id = pa.role_id
   JOIN policies_managedpolicy mp ON mp.id = pa.policy_id
   JOIN policies_policyversion pv ON pv.policy_id = mp.id AND pv.is_default
  WHERE pa.role_id = %(pk)s
 UNION ALL
-SELECT 'boundary', 'managed', 'role', r.name, {_MANAGED_COLUMNS}
+SELECT 5, '', 0, mp.name, 'boundary', 'managed', 'role', r.name, {_MANAGED_COLUMNS}
   FROM accounts_role r
   JOIN policies_managedpolicy mp ON mp.id = r.permissions_boundary_id
   JOIN policies_policyversion pv ON pv.policy_id = mp.id AND pv.is_default
  WHERE r.id = %(pk)s
+) rows ORDER BY o, g, gid, n
 """
 
 
@@ -113,6 +121,7 @@ def _rows(sql: str, pk: int) -> list[tuple]:
 
 
 def _source(account_id: str, row: tuple) -> PolicySource:
+    row = row[4:]  # the ordering columns
     layer, policy_type, via, via_name, name, path, is_aws, version_id, document, digest = row
     arn = ""
     if policy_type == "managed":
@@ -271,3 +280,272 @@ def access_advisor(user) -> list[dict]:
         .annotate(last_used=Max("time"), count=Count("id"))
         .order_by("-last_used")[:200]
     )
+
+
+# -- Managed policies, their entities, and identities for the policy pages and API ---------
+
+
+def _count_subquery(queryset, field: str):
+    """A correlated COUNT of ``queryset`` rows whose ``field`` is the outer policy."""
+    from django.db.models import F, Func, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    return Coalesce(
+        Subquery(
+            queryset.filter(**{field: OuterRef("pk")})
+            .order_by()
+            .values(field)
+            .annotate(n=Func(F("pk"), function="COUNT"))
+            .values("n")
+        ),
+        0,
+    )
+
+
+def _in_account(account_id: str):
+    """Attachments whose user, group or role is in the account (AWS managed ones are shared)."""
+    from django.db.models import Q
+
+    return (
+        Q(user__account__account_id=account_id)
+        | Q(group__account__account_id=account_id)
+        | Q(role__account__account_id=account_id)
+    )
+
+
+def managed_policy_list(*, principal: Principal):
+    """AWS managed policies and the account's own, with AWS's ListPolicies counts (one query).
+
+    ``attachment_count`` and ``boundary_count`` count only this account's users, groups and
+    roles, since AWS managed policies are shared by every account.
+    """
+    from django.db.models import F, OuterRef, Q, Subquery
+
+    from accounts.models import IAMUser, Role
+    from policies.models import ManagedPolicy, PolicyAttachment, PolicyVersion
+
+    account_id = principal.account_id
+    default_version = PolicyVersion.objects.filter(policy=OuterRef("pk"), is_default=True)
+    return (
+        ManagedPolicy.objects.filter(Q(account__account_id=account_id) | Q(account__isnull=True))
+        .select_related("account")
+        .annotate(
+            attachment_count=_count_subquery(
+                PolicyAttachment.objects.filter(_in_account(account_id)), "policy"
+            ),
+            boundary_count=_count_subquery(
+                IAMUser.objects.filter(account__account_id=account_id), "permissions_boundary"
+            )
+            + _count_subquery(
+                Role.objects.filter(account__account_id=account_id), "permissions_boundary"
+            ),
+            default_version_id=Subquery(default_version.values("version_id")[:1]),
+        )
+        .annotate(usage_count=F("attachment_count") + F("boundary_count"))
+        .order_by("name")
+    )
+
+
+def managed_policy_get(*, principal: Principal, policy_id: str):
+    """One policy visible to the principal by its PolicyId (ANPA…), with the list's counts."""
+    return managed_policy_list(principal=principal).filter(unique_id=policy_id).first()
+
+
+def managed_policy_by_arn(*, principal: Principal, arn: str):
+    """One policy visible to the principal by ARN, or None."""
+    name = arn.rsplit("/", 1)[-1]
+    for policy in managed_policy_list(principal=principal).filter(name=name):
+        if policy.arn == arn:
+            return policy
+    return None
+
+
+@dataclass(frozen=True)
+class PolicyEntities:
+    """Who a managed policy applies to in one account (AWS ListEntitiesForPolicy)."""
+
+    users: list
+    groups: list
+    roles: list
+    boundary_users: list
+    boundary_roles: list
+
+    @property
+    def attachment_count(self) -> int:
+        return len(self.users) + len(self.groups) + len(self.roles)
+
+    @property
+    def boundary_count(self) -> int:
+        return len(self.boundary_users) + len(self.boundary_roles)
+
+
+def policy_entities(*, policy, account_id: str) -> PolicyEntities:
+    """The account's users, groups and roles the policy is attached to or bounds (3 queries)."""
+    from accounts.models import IAMUser, Role
+    from policies.models import PolicyAttachment
+
+    users, groups, roles = [], [], []
+    attachments = (
+        PolicyAttachment.objects.filter(_in_account(account_id), policy=policy)
+        .select_related("user__account", "group__account", "role__account")
+        .order_by("created_at", "pk")
+    )
+    for attachment in attachments:
+        if attachment.user_id:
+            users.append(attachment.user)
+        elif attachment.group_id:
+            groups.append(attachment.group)
+        else:
+            roles.append(attachment.role)
+    boundary_users = list(
+        IAMUser.objects.filter(permissions_boundary=policy, account__account_id=account_id)
+        .select_related("account")
+        .order_by("name")
+    )
+    boundary_roles = list(
+        Role.objects.filter(permissions_boundary=policy, account__account_id=account_id)
+        .select_related("account")
+        .order_by("name")
+    )
+    key = lambda entity: entity.name.lower()  # noqa: E731
+    return PolicyEntities(
+        sorted(users, key=key),
+        sorted(groups, key=key),
+        sorted(roles, key=key),
+        boundary_users,
+        boundary_roles,
+    )
+
+
+IDENTITY_KINDS = ("user", "group", "role")
+
+
+def identity_get(*, principal: Principal, kind: str, name: str):
+    """A user, group or role of the principal's account by name (case-insensitive), or None."""
+    from accounts.models import Group, IAMUser, Role
+
+    model = {"user": IAMUser, "group": Group, "role": Role}.get(kind)
+    if model is None:
+        return None
+    related = ["account"] if kind == "group" else ["account", "permissions_boundary__account"]
+    return (
+        model.objects.select_related(*related)
+        .filter(account__account_id=principal.account_id, name__iexact=name)
+        .first()
+    )
+
+
+def identity_inline_policies(*, identity) -> list:
+    """An identity's inline policies by name (documents included, for the size sum)."""
+    from policies.models import InlinePolicy
+
+    kind = identity.arn_kind
+    return list(InlinePolicy.objects.filter(**{kind: identity}).order_by("name"))
+
+
+def identity_names(*, principal: Principal) -> dict[str, list[str]]:
+    """Names of the account's users, groups and roles that accept policies (three queries)."""
+    from accounts.models import Group, IAMUser, Role
+
+    account_id = principal.account_id
+    # Service-linked roles are modifiable only by AWS, so they are never offered.
+    querysets = {
+        "user": IAMUser.objects.all(),
+        "group": Group.objects.all(),
+        "role": Role.objects.filter(is_service_linked=False),
+    }
+    return {
+        kind: list(
+            queryset.filter(account__account_id=account_id)
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
+        for kind, queryset in querysets.items()
+    }
+
+
+def gather_policies_bulk(account_pk: int, *, user_ids=None, role_ids=None) -> dict:
+    """``gather_policies`` for many users and roles of one account in a few queries.
+
+    Returns ``{("user", pk) | ("role", pk): GatheredPolicies}`` with the same documents, in
+    the same order, as ``gather_policies`` gives each principal (a test holds them equal).
+    """
+    from accounts.models import GroupMembership, IAMUser, Role
+    from policies.models import InlinePolicy, ManagedPolicy, PolicyAttachment, PolicyVersion
+
+    users = IAMUser.objects.filter(account_id=account_pk).select_related("account")
+    roles = Role.objects.filter(account_id=account_pk).select_related("account")
+    if user_ids is not None:
+        users = users.filter(pk__in=list(user_ids))
+    if role_ids is not None:
+        roles = roles.filter(pk__in=list(role_ids))
+    users, roles = list(users), list(roles)
+    user_pks, role_pks = [u.pk for u in users], [r.pk for r in roles]
+    memberships: dict[int, list[int]] = {}
+    group_names: dict[int, str] = {}
+    for m in (GroupMembership.objects.filter(user_id__in=user_pks).select_related("group")
+              .order_by("group__name", "group_id")):
+        memberships.setdefault(m.user_id, []).append(m.group_id)
+        group_names[m.group_id] = m.group.name
+    group_pks = list(group_names)
+    inline = {}
+    for p in InlinePolicy.objects.filter(
+            Q(user_id__in=user_pks) | Q(group_id__in=group_pks) | Q(role_id__in=role_pks)
+    ).order_by("name", "id"):
+        key = ("user", p.user_id) if p.user_id else ("group", p.group_id) if p.group_id \
+            else ("role", p.role_id)
+        inline.setdefault(key, []).append(p)
+    attached = {}
+    for a in PolicyAttachment.objects.filter(
+            Q(user_id__in=user_pks) | Q(group_id__in=group_pks) | Q(role_id__in=role_pks)
+    ).select_related("policy").order_by("policy__name", "policy_id"):
+        key = ("user", a.user_id) if a.user_id else ("group", a.group_id) if a.group_id \
+            else ("role", a.role_id)
+        attached.setdefault(key, []).append(a.policy_id)
+    boundary_ids = {u.permissions_boundary_id for u in users} | {
+        r.permissions_boundary_id for r in roles}
+    policy_ids = {pid for ids in attached.values() for pid in ids} | (boundary_ids - {None})
+    policies = {p.pk: p for p in ManagedPolicy.objects.filter(pk__in=policy_ids)}
+    defaults = {v.policy_id: v for v in PolicyVersion.objects.filter(
+        policy_id__in=policy_ids, is_default=True)}
+    account_id = (users[0].account.account_id if users else
+                  roles[0].account.account_id if roles else "")
+
+    def managed(pid: int, layer: str, via: str, via_name: str) -> PolicySource:
+        policy, version = policies[pid], defaults[pid]
+        arn = aws_managed_policy_arn(policy.path, policy.name) if policy.is_aws_managed \
+            else iam_arn(account_id, "policy", policy.path, policy.name)
+        return PolicySource(layer, "managed", policy.name, arn, version.version_id, via,
+                            via_name, version.document, version.document_hash)
+
+    def inline_source(p, via: str, via_name: str) -> PolicySource:
+        return PolicySource("identity", "inline", p.name, "", "", via, via_name, p.document,
+                            p.document_hash)
+
+    def assemble(identity: list[PolicySource], boundary: PolicySource | None):
+        return GatheredPolicies(
+            PolicySet(identity=tuple(s.document for s in identity),
+                      boundary=boundary.document if boundary else None),
+            tuple(identity), boundary, None)
+
+    out = {}
+    for user in users:
+        sources = [inline_source(p, "direct", "") for p in inline.get(("user", user.pk), [])]
+        sources += [managed(pid, "identity", "direct", "")
+                    for pid in attached.get(("user", user.pk), [])]
+        groups = memberships.get(user.pk, [])
+        sources += [inline_source(p, "group", group_names[g])
+                    for g in groups for p in inline.get(("group", g), [])]
+        sources += [managed(pid, "identity", "group", group_names[g])
+                    for g in groups for pid in attached.get(("group", g), [])]
+        boundary = managed(user.permissions_boundary_id, "boundary", "direct", "") \
+            if user.permissions_boundary_id else None
+        out[("user", user.pk)] = assemble(sources, boundary)
+    for role in roles:
+        sources = [inline_source(p, "role", role.name) for p in inline.get(("role", role.pk), [])]
+        sources += [managed(pid, "identity", "role", role.name)
+                    for pid in attached.get(("role", role.pk), [])]
+        boundary = managed(role.permissions_boundary_id, "boundary", "role", role.name) \
+            if role.permissions_boundary_id else None
+        out[("role", role.pk)] = assemble(sources, boundary)
+    return out

@@ -182,9 +182,18 @@ CELERY_TASK_ROUTES = {
     "brokers.tasks.*": {"queue": "brokers"},
 }
 CELERY_BEAT_SCHEDULE = {
+    "matrix-sweep": {
+        "task": "policies.tasks.matrix_sweep",
+        "schedule": timedelta(seconds=15),
+    },
     "audit-retention": {
         "task": "accounts.tasks.audit_retention_sweep",
         "schedule": crontab(minute=17, hour=3),
+    },
+    # Finishes broker transitions whose task was lost; starts maintenance-window reboots.
+    "broker-transition-sweep": {
+        "task": "brokers.tasks.broker_transition_sweep",
+        "schedule": 15.0,
     },
 }
 # Tests run tasks in-process unless they start a real worker (see tests/conftest.py).
@@ -225,6 +234,8 @@ MQIAM = {
     "DEFAULT_REGION": env.str("MQIAM_DEFAULT_REGION", default="us-east-1"),
     "AUDIT_RETENTION_DAYS": env.int("MQIAM_AUDIT_RETENTION_DAYS", default=365),
     "WORKER_HEARTBEAT_MAX_AGE_S": 90,
+    # Seconds a broker spends creating, rebooting or deleting (AWS: minutes; keep it short).
+    "BROKER_TRANSITION_DELAY_S": env.float("MQIAM_BROKER_TRANSITION_DELAY_S", default=5.0),
 }
 
 LOGGING = {

@@ -99,6 +99,9 @@ class PermissionChange(models.Model):
     target = models.CharField(max_length=2048, blank=True, default="")
     reason = models.CharField(max_length=128)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A recompute claims rows for a lease; rows whose claim expired are claimed again, so a
+    # task lost with its worker cannot strand them.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
 

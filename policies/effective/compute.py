@@ -1,0 +1,234 @@
+"""Computing matrix rows: every action on every resource, for a batch of principals.
+
+The request context is what can be derived from principal and resource (principal tags and
+names, resource tags, region, account); everything that depends on the actual call (source
+IP, MFA, time, TLS, request tags…) is declared unknown, so the engine answers ``conditional``
+with the conditions that decide, never a confident wrong answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from accounts.models import Account, IAMUser, Role
+from policies.effective.actions import matrix_actions
+from policies.engine.matrix import MatrixAction, MatrixResource, evaluate_matrix
+from policies.models import EffectivePermission
+from policies.models import MatrixResource as MatrixResourceRow
+from policies.selectors import GatheredPolicies, PolicySource, gather_policies_bulk
+
+# Context keys a matrix cell cannot know: they depend on the call, not on who or what.
+UNKNOWN_KEYS = frozenset(
+    {
+        "aws:SourceIp",
+        "aws:SourceVpc",
+        "aws:SourceVpce",
+        "aws:VpcSourceIp",
+        "aws:SourceVpcArn",
+        "aws:CurrentTime",
+        "aws:EpochTime",
+        "aws:SecureTransport",
+        "aws:TokenIssueTime",
+        "aws:MultiFactorAuthPresent",
+        "aws:MultiFactorAuthAge",
+        "aws:RequestTag/*",
+        "aws:TagKeys",
+        "aws:CalledVia",
+        "aws:CalledViaFirst",
+        "aws:CalledViaLast",
+        "aws:ViaAWSService",
+        "aws:UserAgent",
+        "aws:Referer",
+        "aws:SourceIdentity",
+        "aws:SourceArn",
+        "aws:SourceAccount",
+        "aws:SourceOrgID",
+        "aws:SourceOrgPaths",
+        "aws:PrincipalOrgID",
+        "aws:PrincipalOrgPaths",
+        "aws:FederatedProvider",
+        "aws:AssumedRoot",
+        "aws:Ec2InstanceSourceVpc",
+        "aws:Ec2InstanceSourcePrivateIPv4",
+    }
+)
+# For actions on "*" the region is that of the call, which a cell cannot know either.
+STAR_UNKNOWN_KEYS = UNKNOWN_KEYS | {"aws:RequestedRegion"}
+
+
+@dataclass(frozen=True)
+class PrincipalSubject:
+    """A principal of the matrix: a user, or a role (evaluated as one of its sessions)."""
+
+    kind: str  # user | role
+    pk: int
+    arn: str  # the user ARN / the role ARN (what rows and the UI name)
+    request_principal: str  # the ARN a request carries (a session ARN for roles)
+    context: dict
+
+
+def subject_for_user(user: IAMUser) -> PrincipalSubject:
+    account_id = user.account.account_id
+    context = {
+        "aws:username": user.name,
+        "aws:userid": user.unique_id,
+        "aws:PrincipalArn": user.arn,
+        "aws:PrincipalAccount": account_id,
+        "aws:PrincipalType": "User",
+        **{f"aws:PrincipalTag/{k}": v for k, v in user.tags.items()},
+    }
+    return PrincipalSubject("user", user.pk, user.arn, user.arn, context)
+
+
+def subject_for_role(role: Role) -> PrincipalSubject:
+    account_id = role.account.account_id
+    context = {
+        "aws:PrincipalArn": role.arn,
+        "aws:PrincipalAccount": account_id,
+        "aws:PrincipalType": "AssumedRole",
+        **{f"aws:PrincipalTag/{k}": v for k, v in role.tags.items()},
+    }
+    # The session name is not known; aws:userid (AROA…:session) is then unknown too.
+    session = f"arn:aws:sts::{account_id}:assumed-role/{role.name}/matrix"
+    return PrincipalSubject("role", role.pk, role.arn, session, context)
+
+
+def resource_context(row: MatrixResourceRow, account_id: str) -> dict:
+    context = {f"aws:ResourceTag/{k}": v for k, v in row.tags.items()}
+    context["aws:ResourceAccount"] = account_id
+    if row.region:
+        context["aws:RequestedRegion"] = row.region
+    return context
+
+
+@dataclass(frozen=True)
+class ComputedRow:
+    """One principal x action row, ready to store."""
+
+    subject: PrincipalSubject
+    action: str
+    allowed: int
+    conditional: int
+    explicit_deny: int
+    details: dict
+
+
+def _source_dict(source, gathered: GatheredPolicies) -> dict:
+    origin: PolicySource | None
+    if source.layer == "boundary":
+        origin = gathered.boundary_source
+    else:
+        origin = gathered.identity_sources[source.policy]
+    return {
+        "layer": source.layer,
+        "effect": source.effect,
+        "policy": origin.policy_arn or origin.policy_name if origin else "",
+        "policy_type": origin.policy_type if origin else "",
+        "version": origin.version_id if origin else "",
+        "via": origin.via if origin else "",
+        "via_name": origin.via_name if origin else "",
+        "statement": source.statement,
+        "sid": source.sid,
+        "true": format(source.true_bits, "x"),
+        "unknown": format(source.unknown_bits, "x"),
+        "conditions": [c.to_dict() for c in source.conditions],
+    }
+
+
+def compute_rows(
+    subject: PrincipalSubject,
+    gathered: GatheredPolicies,
+    resources: list[MatrixResourceRow],
+    account_id: str,
+) -> list[ComputedRow]:
+    """Every catalogued action of the matrix for one principal."""
+    by_kind: dict[str, list[int]] = {}
+    for row in resources:
+        by_kind.setdefault(row.kind, []).append(row.position)
+    engine_resources = [
+        MatrixResource(r.position, r.arn, resource_context(r, account_id)) for r in resources
+    ]
+    star_actions, other_actions = [], []
+    for action in matrix_actions():
+        positions = tuple(sorted(p for kind in action.kinds for p in by_kind.get(kind, ())))
+        target = star_actions if action.kinds == ("star",) else other_actions
+        target.append(MatrixAction(action.name, positions))
+    results = []
+    for actions, unknown in ((star_actions, STAR_UNKNOWN_KEYS), (other_actions, UNKNOWN_KEYS)):
+        results += evaluate_matrix(
+            principal=subject.request_principal,
+            context=subject.context,
+            unknown_keys=unknown,
+            policies=gathered.policy_set,
+            actions=actions,
+            resources=engine_resources,
+        )
+    rows = []
+    for result in results:
+        sources = [_source_dict(s, gathered) for s in result.sources]
+        rows.append(
+            ComputedRow(
+                subject,
+                result.action,
+                result.allowed,
+                result.conditional,
+                result.explicit_deny,
+                {"sources": sources},
+            )
+        )
+    return rows
+
+
+def subjects_for(account: Account, *, user_ids=None, role_ids=None) -> list[PrincipalSubject]:
+    users = IAMUser.objects.filter(account=account).select_related("account")
+    roles = Role.objects.filter(account=account).select_related("account")
+    if user_ids is not None:
+        users = users.filter(pk__in=list(user_ids))
+    if role_ids is not None:
+        roles = roles.filter(pk__in=list(role_ids))
+    return [subject_for_user(u) for u in users] + [subject_for_role(r) for r in roles]
+
+
+def compute_for(
+    account: Account, subjects: list[PrincipalSubject], resources: list[MatrixResourceRow]
+) -> list[ComputedRow]:
+    """Rows for ``subjects`` (one bulk gathering of their policies)."""
+    user_ids = [s.pk for s in subjects if s.kind == "user"]
+    role_ids = [s.pk for s in subjects if s.kind == "role"]
+    gathered = gather_policies_bulk(account.pk, user_ids=user_ids, role_ids=role_ids)
+    rows: list[ComputedRow] = []
+    for subject in subjects:
+        rows += compute_rows(
+            subject, gathered[(subject.kind, subject.pk)], resources, account.account_id
+        )
+    return rows
+
+
+def to_bytes(bits: int) -> bytes:
+    """A bit set as PostgreSQL ``get_bit`` reads it: bit p is bit p % 8 of byte p // 8."""
+    return bits.to_bytes((bits.bit_length() + 7) // 8, "little") if bits else b""
+
+
+def from_bytes(data: bytes | memoryview | None) -> int:
+    return int.from_bytes(bytes(data or b""), "little")
+
+
+def model_rows(account: Account, rows: list[ComputedRow]) -> list[EffectivePermission]:
+    now = timezone.now()
+    return [
+        EffectivePermission(
+            account=account,
+            principal_kind=r.subject.kind,
+            principal_id=r.subject.pk,
+            principal_arn=r.subject.arn,
+            action=r.action,
+            allowed=to_bytes(r.allowed),
+            conditional=to_bytes(r.conditional),
+            explicit_deny=to_bytes(r.explicit_deny),
+            details=r.details,
+            computed_at=now,
+        )
+        for r in rows
+    ]

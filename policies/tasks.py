@@ -1,0 +1,71 @@
+"""Celery tasks of the effective-permissions worker (thin: they call policies.services.matrix).
+
+The recompute task claims the outbox, then fans out chunks of principals to the workers as a
+chord whose callback marks the claimed changes done. Every task is idempotent; a lost chunk
+leaves its changes claimed until the lease ends, and the sweep starts them again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import chord, shared_task
+
+from accounts.models import Account
+from policies.services import matrix
+
+log = logging.getLogger("mqiam.matrix")
+CHUNK_SIZE = 200
+SWEEP_AFTER = timedelta(seconds=20)
+
+
+@shared_task(name="policies.tasks.matrix_recompute", acks_late=True)
+def matrix_recompute(account_id: int) -> dict:
+    """Recompute what the account's pending changes affect."""
+    account = Account.objects.filter(pk=account_id).first()
+    if account is None:
+        return {"skipped": "no such account"}
+    plan = matrix.matrix_plan(account=account)
+    if plan is None:
+        return {"principals": 0}
+    chunks = [plan.keys[i : i + CHUNK_SIZE] for i in range(0, len(plan.keys), CHUNK_SIZE)]
+    finish = matrix_finish.si(account_id, list(plan.change_ids), plan.job_id, plan.full)
+    if len(chunks) <= 1:
+        # One chunk: do it here and save a round trip through Redis.
+        matrix.matrix_recompute_chunk(
+            account=account, keys=chunks[0] if chunks else [], job_id=plan.job_id
+        )
+        finish.apply()
+    else:
+        chord(
+            [
+                matrix_recompute_chunk.si(account_id, [list(k) for k in chunk], plan.job_id)
+                for chunk in chunks
+            ]
+        )(finish)
+    return {"principals": len(plan.keys), "chunks": len(chunks), "full": plan.full}
+
+
+@shared_task(name="policies.tasks.matrix_recompute_chunk", acks_late=True)
+def matrix_recompute_chunk(account_id: int, keys: list, job_id: int | None) -> int:
+    """Recompute one chunk of principals (replaces their rows)."""
+    account = Account.objects.get(pk=account_id)
+    return matrix.matrix_recompute_chunk(account=account, keys=keys, job_id=job_id)
+
+
+@shared_task(name="policies.tasks.matrix_finish", acks_late=True)
+def matrix_finish(account_id: int, change_ids: list, job_id: int | None, full: bool) -> None:
+    """Mark a recompute's changes done and bump the matrix version."""
+    account = Account.objects.get(pk=account_id)
+    matrix.matrix_finish(account=account, plan_change_ids=change_ids, job_id=job_id, full=full)
+
+
+@shared_task(name="policies.tasks.matrix_sweep")
+def matrix_sweep() -> dict:
+    """Redo work whose task was lost (Redis or the worker was down); reconcile resources."""
+    touched = matrix.reconcile_accounts()
+    pending = set(matrix.accounts_needing_sweep(older_than=SWEEP_AFTER)) | set(touched)
+    for account_id in pending:
+        matrix_recompute.delay(account_id)
+    return {"accounts": sorted(pending)}
