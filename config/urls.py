@@ -14,14 +14,19 @@ api_v1 = [
     path("", views.ApiRootView.as_view(), name="api-root"),
     path("", include("accounts.api.urls")),
     path("", include("policies.api.urls")),
+    path("", include("policies.effective.api_urls")),
+    path("", include("policies.simulator.api_urls")),
     path("", include("brokers.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("policies.urls")),
+    path("", include("policies.effective.urls")),
+    path("", include("policies.simulator.urls")),
     path("", include("brokers.urls")),
     path("healthz", healthz, name="healthz"),
+    path("v1/", include("brokers.mq_api.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -142,6 +142,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/cytoscape", NODE_MODULES / "cytoscape" / "dist"),
+    ("vendor/cytoscape-svg", NODE_MODULES / "cytoscape-svg"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -234,6 +236,8 @@ MQIAM = {
     "DEFAULT_REGION": env.str("MQIAM_DEFAULT_REGION", default="us-east-1"),
     "AUDIT_RETENTION_DAYS": env.int("MQIAM_AUDIT_RETENTION_DAYS", default=365),
     "WORKER_HEARTBEAT_MAX_AGE_S": 90,
+    # A recompute's claim on outbox rows; after it, the sweep hands them to another worker.
+    "MATRIX_CLAIM_LEASE_S": env.int("MQIAM_MATRIX_CLAIM_LEASE_S", default=120),
     # Seconds a broker spends creating, rebooting or deleting (AWS: minutes; keep it short).
     "BROKER_TRANSITION_DELAY_S": env.float("MQIAM_BROKER_TRANSITION_DELAY_S", default=5.0),
 }

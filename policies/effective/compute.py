@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from accounts.models import Account, IAMUser, Role
 from policies.effective.actions import matrix_actions
-from policies.engine.matrix import MatrixAction, MatrixResource, evaluate_matrix
 from policies.models import EffectivePermission
 from policies.models import MatrixResource as MatrixResourceRow
 from policies.selectors import GatheredPolicies, PolicySource, gather_policies_bulk
@@ -144,6 +143,8 @@ def compute_rows(
     account_id: str,
 ) -> list[ComputedRow]:
     """Every catalogued action of the matrix for one principal."""
+    from policies.engine.matrix import MatrixAction, MatrixResource, evaluate_matrix
+
     by_kind: dict[str, list[int]] = {}
     for row in resources:
         by_kind.setdefault(row.kind, []).append(row.position)

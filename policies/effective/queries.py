@@ -115,9 +115,10 @@ def what_can(
         cells = []
         for resource in resources:
             if resource.kind not in action.kinds:
-                cells.append(None)
+                cells.append({"resource": resource, "value": None})
                 continue
-            cells.append(cell_value(row, resource.position) if row else IMPLICIT_DENY)
+            value = cell_value(row, resource.position) if row else IMPLICIT_DENY
+            cells.append({"resource": resource, "value": value})
         result.rows.append({"action": action, "cells": cells, "row": row})
     return result
 

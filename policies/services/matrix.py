@@ -12,6 +12,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -29,9 +30,13 @@ from policies.models import (
     RecomputeJob,
 )
 
-CLAIM_LEASE = timedelta(minutes=2)
 CLAIM_BATCH = 10_000
 Scope = PermissionChange.Scope
+
+
+def claim_lease() -> timedelta:
+    """How long a claim holds before another recompute may take the changes over."""
+    return timedelta(seconds=settings.MQIAM["MATRIX_CLAIM_LEASE_S"])
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,7 @@ def matrix_claim(*, account: Account, now=None) -> list[PermissionChange]:
         rows = list(
             PermissionChange.objects.select_for_update(skip_locked=True)
             .filter(account=account, processed_at__isnull=True)
-            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_LEASE))
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - claim_lease()))
             .order_by("id")[:CLAIM_BATCH]
         )
         if rows:
@@ -231,7 +236,7 @@ def accounts_needing_sweep(*, older_than: timedelta) -> list[int]:
     cutoff = timezone.now() - older_than
     return list(
         PermissionChange.objects.filter(processed_at__isnull=True, created_at__lt=cutoff)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=timezone.now() - CLAIM_LEASE))
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=timezone.now() - claim_lease()))
         .values_list("account_id", flat=True)
         .distinct()
     )

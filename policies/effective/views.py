@@ -1,0 +1,204 @@
+"""Console pages answering from the matrix: what can P do, who can do A on R, the graph."""
+
+from __future__ import annotations
+
+import csv
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views import View
+
+from accounts.models import Account, IAMUser, Role
+from policies.effective import queries
+from policies.effective.actions import matrix_action, matrix_actions
+from policies.effective.graph import graph_for_resource
+from policies.permissions import check, render_denied
+
+ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
+
+
+def _principal(request, kind: str, name: str):
+    model = {"user": IAMUser, "role": Role}.get(kind)
+    if model is None:
+        raise Http404("Unknown principal type.")
+    found = (
+        model.objects.select_related("account")
+        .filter(account__account_id=request.principal.account_id, name__iexact=name)
+        .first()
+    )
+    if found is None:
+        raise Http404(f"The {kind} with name {name} cannot be found.")
+    return found
+
+
+def _account(request) -> Account:
+    return Account.objects.get(account_id=request.principal.account_id)
+
+
+class FreshnessView(View):
+    """The 'current / K changes pending' badge with the recompute progress (htmx-polled)."""
+
+    def get(self, request):
+        info = queries.freshness(_account(request).pk)
+        return render(request, "policies/effective/_freshness.html", {"freshness": info})
+
+
+class PrincipalMatrixView(View):
+    """What can this user or role do, on every broker and configuration of the account."""
+
+    template_name = "policies/effective/principal_matrix.html"
+
+    def get(self, request, kind: str, name: str):
+        subject = _principal(request, kind, name)
+        result = check(request, "iam:SimulatePrincipalPolicy", subject.arn)
+        if not result.allowed:
+            return render_denied(request, result)
+        kinds = set(request.GET.getlist("kind")) or None
+        level = request.GET.get("level", "")
+        matrix = queries.what_can(
+            principal_kind=kind,
+            principal_id=subject.pk,
+            account_pk=subject.account_id,
+            resource_kinds=kinds,
+        )
+        rows = [r for r in matrix.rows if not level or r["action"].access_level == level]
+        if request.GET.get("format") == "csv":
+            return _matrix_csv(subject, matrix.resources, rows)
+        return render(
+            request,
+            self.template_name,
+            {
+                "subject": subject,
+                "kind": kind,
+                "resources": matrix.resources,
+                "rows": rows,
+                "levels": ACCESS_LEVELS,
+                "level": level,
+                "kinds": kinds or set(),
+                "freshness": queries.freshness(subject.account_id),
+            },
+        )
+
+
+def _matrix_csv(subject, resources, rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{subject.name}-permissions.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["action", "resource", "decision"])
+    for row in rows:
+        for cell in row["cells"]:
+            if cell["value"] is not None:
+                writer.writerow([row["action"].name, cell["resource"].arn, cell["value"]])
+    return response
+
+
+class CellView(View):
+    """One cell's provenance: the statements that decide it and how they reach the principal."""
+
+    template_name = "policies/effective/cell.html"
+
+    def get(self, request, kind: str, name: str):
+        subject = _principal(request, kind, name)
+        result = check(request, "iam:SimulatePrincipalPolicy", subject.arn)
+        if not result.allowed:
+            return render_denied(request, result)
+        action = matrix_action(request.GET.get("action", ""))
+        resource_arn = request.GET.get("resource", "")
+        if action is None:
+            raise Http404("Unknown action.")
+        from policies.models import EffectivePermission, MatrixResource
+
+        resource = MatrixResource.objects.filter(
+            account_id=subject.account_id, arn=resource_arn, deleted_at__isnull=True
+        ).first()
+        row = EffectivePermission.objects.filter(
+            principal_kind=kind, principal_id=subject.pk, action=action.name
+        ).first()
+        if resource is None:
+            raise Http404("Unknown resource.")
+        value = queries.cell_value(row, resource.position) if row else "implicitDeny"
+        sources = queries.cell_sources(row, resource.position) if row else []
+        return render(
+            request,
+            self.template_name,
+            {
+                "subject": subject,
+                "kind": kind,
+                "action": action,
+                "resource": resource,
+                "value": value,
+                "sources": sources,
+            },
+        )
+
+
+class WhoCanView(View):
+    """Who can do an action on a resource, with the path that grants it."""
+
+    template_name = "policies/effective/who_can.html"
+
+    def get(self, request):
+        account = _account(request)
+        result = check(request, "iam:GetAccountAuthorizationDetails", "*")
+        if not result.allowed:
+            return render_denied(request, result)
+        from policies.models import MatrixResource
+
+        resources = list(
+            MatrixResource.objects.filter(account=account, deleted_at__isnull=True).order_by(
+                "kind", "name"
+            )
+        )
+        action_name = request.GET.get("action", "mq:RebootBroker")
+        resource_arn = request.GET.get("resource", "")
+        rows = []
+        if action_name and resource_arn:
+            rows = queries.who_can(
+                account_pk=account.pk, action=action_name, resource_arn=resource_arn
+            )
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(content_type="text/csv")
+            response["Content-Disposition"] = 'attachment; filename="who-can.csv"'
+            writer = csv.writer(response)
+            writer.writerow(["principal", "decision", "policy", "statement", "via"])
+            for row in rows:
+                for source in row["sources"] or [{}]:
+                    writer.writerow(
+                        [
+                            row["principal_arn"],
+                            row["decision"],
+                            source.get("policy", ""),
+                            source.get("sid") or source.get("statement", ""),
+                            source.get("via_name") or source.get("via", ""),
+                        ]
+                    )
+            return response
+        return render(
+            request,
+            self.template_name,
+            {
+                "actions": matrix_actions(),
+                "resources": resources,
+                "action": action_name,
+                "resource_arn": resource_arn,
+                "rows": rows,
+                "freshness": queries.freshness(account.pk),
+            },
+        )
+
+
+class GraphDataView(View):
+    """JSON nodes and edges for the access graph of a resource (drawn with Cytoscape)."""
+
+    def get(self, request):
+        account = _account(request)
+        result = check(request, "iam:GetAccountAuthorizationDetails", "*")
+        if not result.allowed:
+            return JsonResponse({"error": result.message}, status=403)
+        return JsonResponse(
+            graph_for_resource(
+                account_pk=account.pk,
+                resource_arn=request.GET.get("resource", ""),
+                action=request.GET.get("action") or None,
+            )
+        )

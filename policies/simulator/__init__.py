@@ -1,0 +1,1 @@
+"""The policy simulator: the enforcement engine and policy gathering, on demand."""
