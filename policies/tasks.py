@@ -64,6 +64,7 @@ def matrix_finish(account_id: int, change_ids: list, job_id: int | None, full: b
 @shared_task(name="policies.tasks.matrix_sweep")
 def matrix_sweep() -> dict:
     """Redo work whose task was lost (Redis or the worker was down); reconcile resources."""
+    matrix.fail_lost_jobs()
     touched = matrix.reconcile_accounts()
     pending = set(matrix.accounts_needing_sweep(older_than=SWEEP_AFTER)) | set(touched)
     for account_id in pending:

@@ -136,35 +136,50 @@ def _source_dict(source, gathered: GatheredPolicies) -> dict:
     }
 
 
-def compute_rows(
-    subject: PrincipalSubject,
-    gathered: GatheredPolicies,
-    resources: list[MatrixResourceRow],
-    account_id: str,
-) -> list[ComputedRow]:
-    """Every catalogued action of the matrix for one principal."""
-    from policies.engine.matrix import MatrixAction, MatrixResource, evaluate_matrix
+@dataclass(frozen=True)
+class MatrixShape:
+    """The actions and resources of one account's matrix, prepared once for many principals."""
+
+    batches: tuple  # ((actions, unknown keys, world), ...)
+    resources: tuple
+
+
+def matrix_shape(resources: list[MatrixResourceRow], account_id: str) -> MatrixShape:
+    """Engine inputs for the account's columns: ``*`` actions apart (their region is unknown)."""
+    from policies.engine.matrix import MatrixAction, MatrixResource, matrix_world
 
     by_kind: dict[str, list[int]] = {}
     for row in resources:
         by_kind.setdefault(row.kind, []).append(row.position)
-    engine_resources = [
+    engine_resources = tuple(
         MatrixResource(r.position, r.arn, resource_context(r, account_id)) for r in resources
-    ]
+    )
     star_actions, other_actions = [], []
     for action in matrix_actions():
         positions = tuple(sorted(p for kind in action.kinds for p in by_kind.get(kind, ())))
         target = star_actions if action.kinds == ("star",) else other_actions
         target.append(MatrixAction(action.name, positions))
+    batches = tuple(
+        (tuple(actions), unknown, matrix_world(actions, engine_resources))
+        for actions, unknown in ((star_actions, STAR_UNKNOWN_KEYS), (other_actions, UNKNOWN_KEYS))
+    )
+    return MatrixShape(batches, engine_resources)
+
+
+def compute_rows(
+    subject: PrincipalSubject, gathered: GatheredPolicies, shape: MatrixShape
+) -> list[ComputedRow]:
+    """Every catalogued action of the matrix for one principal."""
+    from policies.engine.matrix import evaluate_matrix
+
     results = []
-    for actions, unknown in ((star_actions, STAR_UNKNOWN_KEYS), (other_actions, UNKNOWN_KEYS)):
+    for actions, unknown, world in shape.batches:
         results += evaluate_matrix(
             principal=subject.request_principal,
             context=subject.context,
             unknown_keys=unknown,
             policies=gathered.policy_set,
-            actions=actions,
-            resources=engine_resources,
+            world=world,
         )
     rows = []
     for result in results:
@@ -199,11 +214,10 @@ def compute_for(
     user_ids = [s.pk for s in subjects if s.kind == "user"]
     role_ids = [s.pk for s in subjects if s.kind == "role"]
     gathered = gather_policies_bulk(account.pk, user_ids=user_ids, role_ids=role_ids)
+    shape = matrix_shape(resources, account.account_id)
     rows: list[ComputedRow] = []
     for subject in subjects:
-        rows += compute_rows(
-            subject, gathered[(subject.kind, subject.pk)], resources, account.account_id
-        )
+        rows += compute_rows(subject, gathered[(subject.kind, subject.pk)], shape)
     return rows
 
 

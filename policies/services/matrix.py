@@ -22,6 +22,7 @@ from policies.effective.compute import compute_for, subjects_for
 from policies.effective.resources import matrix_state_for, resources_in_sync, sync_resources
 from policies.effective.store import delete_rows_for_missing, replace_rows
 from policies.models import (
+    EffectivePermission,
     ManagedPolicy,
     MatrixResource,
     MatrixState,
@@ -82,6 +83,13 @@ def _principal_keys_for(account: Account, change: PermissionChange) -> set[tuple
             )
             if o.arn == change.target
         ]
+        if not found:
+            # Deleted or renamed away: its stored rows go (the chunk drops missing keys).
+            return set(
+                EffectivePermission.objects.filter(account=account, principal_arn=change.target)
+                .values_list("principal_kind", "principal_id")
+                .distinct()
+            )
         return {(kind, o.pk) for o in found}
     if change.scope == Scope.GROUP:
         group = next(
@@ -204,8 +212,6 @@ def matrix_recompute_chunk(*, account: Account, keys, job_id: int | None = None)
         missing = [k for k in keys if k not in {(s.kind, s.pk) for s in subjects}]
         replace_rows(account.pk, subjects, rows, timezone.now())
         if missing:
-            from policies.models import EffectivePermission
-
             for kind, pk in missing:
                 EffectivePermission.objects.filter(principal_kind=kind, principal_id=pk).delete()
         if job_id:
@@ -239,6 +245,18 @@ def accounts_needing_sweep(*, older_than: timedelta) -> list[int]:
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=timezone.now() - claim_lease()))
         .values_list("account_id", flat=True)
         .distinct()
+    )
+
+
+def fail_lost_jobs() -> int:
+    """Mark running jobs whose lease ran out as failed (their changes get claimed again)."""
+    cutoff = timezone.now() - claim_lease()
+    return RecomputeJob.objects.filter(
+        status=RecomputeJob.Status.RUNNING, started_at__lt=cutoff
+    ).update(
+        status=RecomputeJob.Status.FAILED,
+        finished_at=timezone.now(),
+        error="lost: its worker stopped before finishing",
     )
 
 
