@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import signal
 import subprocess
@@ -30,13 +32,77 @@ def _database_url(settings_dict: dict) -> str:
     return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
 
 
-@pytest.fixture
-def celery_worker(transactional_db, settings):
-    """A real Celery worker process on the real Redis, using the test database.
+class WorkerProcess:
+    """A real ``celery worker`` process on the real Redis, using the test database."""
 
-    Tasks sent during the test go over Redis to it (eager mode is switched off); the test's
-    database rows must be committed, hence ``transactional_db``.
-    """
+    def __init__(self, database_url: str, extra_env: dict | None = None):
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": database_url,
+            **(extra_env or {}),
+        }
+        self.process: subprocess.Popen | None = None
+        self.log = open(REPO / "test-artifacts" / "celery-worker.log", "ab")  # noqa: SIM115
+        # Whatever happens to the test run, no worker may outlive it.
+        atexit.register(self.kill)
+
+    def start(self, concurrency: int = 2) -> None:
+        from config.celery import app
+
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--loglevel=INFO",
+                f"--concurrency={concurrency}",
+                "-Q",
+                "default,recompute,brokers",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                f"test-{os.getpid()}-{time.time()}@%h",
+            ],
+            cwd=REPO,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if app.control.ping(timeout=0.5):
+                return
+            if self.process.poll() is not None:
+                raise RuntimeError("the Celery worker exited; see test-artifacts/celery-worker.log")
+        self.kill()
+        raise RuntimeError("the Celery worker did not answer a ping within 30 s")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Stop the worker and its pool processes (SIGKILL: as if the machine died)."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, sig)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+        self.process = None
+
+    def close(self) -> None:
+        self.kill(signal.SIGTERM)
+        self.log.close()
+
+
+@pytest.fixture
+def worker_factory(transactional_db, settings):
+    """Start real worker processes (tasks sent during the test go over Redis to them)."""
     from django.db import connection
 
     from config.celery import app
@@ -47,56 +113,24 @@ def celery_worker(transactional_db, settings):
     app.conf.result_backend = broker
     with app.connection_for_write() as conn:
         conn.default_channel.client.flushdb()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(connection.settings_dict),
-        "CELERY_WORKER_TEST": "1",
-    }
-    log = open(REPO / "test-artifacts" / "celery-worker.log", "ab")  # noqa: SIM115
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--loglevel=INFO",
-            "--concurrency=2",
-            "-Q",
-            "default,recompute,brokers",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"test-{os.getpid()}@%h",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        replies = app.control.ping(timeout=0.5)
-        if replies:
-            break
-        if process.poll() is not None:
-            raise RuntimeError("the Celery worker exited; see test-artifacts/celery-worker.log")
-    else:
-        process.kill()
-        raise RuntimeError("the Celery worker did not answer a ping within 30 s")
-    try:
-        yield process
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
-        app.conf.task_always_eager = True
+    workers: list[WorkerProcess] = []
+
+    def start(extra_env: dict | None = None, concurrency: int = 2) -> WorkerProcess:
+        worker = WorkerProcess(_database_url(connection.settings_dict), extra_env)
+        worker.start(concurrency)
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.close()
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def celery_worker(worker_factory):
+    """One real worker process for the test."""
+    return worker_factory()
 
 
 def pytest_configure(config):

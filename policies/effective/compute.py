@@ -173,7 +173,7 @@ def compute_rows(
     from policies.engine.matrix import evaluate_matrix
 
     results = []
-    for actions, unknown, world in shape.batches:
+    for _actions, unknown, world in shape.batches:
         results += evaluate_matrix(
             principal=subject.request_principal,
             context=subject.context,
