@@ -16,6 +16,7 @@ from accounts.principals import (
     principal_for_root,
     principal_for_user,
 )
+from accounts.services.session_tokens import session_token_credential
 from accounts.services.sts import token_hash
 from accounts.sigv4 import SigV4Error, expired_token, invalid_client_token_id
 
@@ -41,7 +42,11 @@ def resolve_access_key(access_key_id: str, security_token: str | None) -> Resolv
             .filter(access_key_id=access_key_id)
             .first()
         )
-        if session is None or session.revoked_at is not None:
+        if session is None:
+            # GetSessionToken credentials have no row: their token describes them.
+            principal, secret = session_token_credential(access_key_id, security_token)
+            return ResolvedCredential(principal, secret)
+        if session.revoked_at is not None:
             raise invalid_client_token_id()
         if not security_token or not hmac.compare_digest(
             token_hash(security_token), session.token_hash

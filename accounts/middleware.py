@@ -16,7 +16,7 @@ PUBLIC_PREFIXES = ("/signin", "/healthz", "/static/", "/api/", "/v1/", "/favicon
 
 def _is_public(request) -> bool:
     path = request.path
-    if path == "/" and request.method == "POST":
+    if path == "/" and (request.method == "POST" or "Action" in request.GET):
         return True  # the AWS query API (IAM/STS) at the console's base URL
     return path.startswith(PUBLIC_PREFIXES)
 

@@ -15,6 +15,7 @@ from accounts.actors import Actor
 from accounts.audit import audit_record
 from accounts.crypto import decrypt, encrypt
 from accounts.errors import (
+    DeleteConflict,
     EntityAlreadyExists,
     IAMError,
     LimitExceeded,
@@ -202,4 +203,95 @@ def mfa_device_deactivate(*, actor: Actor, owner: IAMUser | RootUser, serial_num
             resource_arn=serial_number,
             account_id=owner.account.account_id,
             parameters={"SerialNumber": serial_number},
+        )
+
+
+# -- Virtual MFA devices as IAM's API manages them: created unassigned, then enabled for a user
+
+
+def virtual_mfa_device_create(*, actor: Actor, account, name: str) -> Enrolment:
+    """CreateVirtualMFADevice: a device owned by nobody yet; its seed is shown only now."""
+    rules.check_name("user", name)
+    seed = pyotp.random_base32(32)
+    try:
+        with transaction.atomic():
+            device = MFADevice.objects.create(
+                account=account, name=name, seed_encrypted=encrypt(seed)
+            )
+            audit_record(
+                actor=actor,
+                action="iam:CreateVirtualMFADevice",
+                resource_arn=device.serial_number,
+                account_id=account.account_id,
+                parameters={"VirtualMFADeviceName": name},
+            )
+    except IntegrityError as exc:
+        raise EntityAlreadyExists(
+            f"MFADevice entity at the same path and name already exists: {name}"
+        ) from exc
+    label = f"{name}@{account.alias or account.account_id}"
+    uri = pyotp.TOTP(seed).provisioning_uri(name=label, issuer_name=ISSUER)
+    return Enrolment(device=device, seed=seed, provisioning_uri=uri)
+
+
+def virtual_mfa_device_assign(
+    *,
+    actor: Actor,
+    device: MFADevice,
+    owner: IAMUser | RootUser,
+    code1: str,
+    code2: str,
+    now: float | None = None,
+) -> MFADevice:
+    """EnableMFADevice: give an unassigned device to ``owner`` and enable it with two codes."""
+    with transaction.atomic():
+        locked = MFADevice.objects.select_for_update().get(pk=device.pk)
+        # A device the owner began enrolling in the console may be finished here.
+        mine = (isinstance(owner, IAMUser) and locked.user_id == owner.pk) or (
+            isinstance(owner, RootUser) and locked.root_user_id == owner.pk
+        )
+        if locked.is_enabled or ((locked.user_id or locked.root_user_id) and not mine):
+            raise EntityAlreadyExists("The MFA device is already in use.")
+        if mfa_devices_enabled(owner).count() >= MFA_DEVICES_PER_USER:
+            raise LimitExceeded(
+                f"Cannot exceed quota for MFADevicesPerUser: {MFA_DEVICES_PER_USER}"
+            )
+        for field, value in _owner_fields(owner).items():
+            setattr(locked, field, value)
+        locked.save(update_fields=list(_owner_fields(owner)))
+        return mfa_device_enable(actor=actor, device=locked, code1=code1, code2=code2, now=now)
+
+
+def mfa_device_unassign(*, actor: Actor, device: MFADevice) -> MFADevice:
+    """DeactivateMFADevice as IAM's API has it: the device stays, unassigned and disabled."""
+    with transaction.atomic():
+        locked = MFADevice.objects.select_for_update().select_related("account").get(pk=device.pk)
+        locked.user = None
+        locked.root_user = None
+        locked.enabled_at = None
+        locked.save(update_fields=["user", "root_user", "enabled_at"])
+        audit_record(
+            actor=actor,
+            action="iam:DeactivateMFADevice",
+            resource_arn=locked.serial_number,
+            account_id=locked.account.account_id,
+            parameters={"SerialNumber": locked.serial_number},
+        )
+    return locked
+
+
+def virtual_mfa_device_delete(*, actor: Actor, device: MFADevice) -> None:
+    """DeleteVirtualMFADevice: only a device no user holds (else DeleteConflict)."""
+    with transaction.atomic():
+        locked = MFADevice.objects.select_for_update().select_related("account").get(pk=device.pk)
+        if locked.is_enabled:
+            raise DeleteConflict("MFA device is still in use and must be deactivated first.")
+        serial = locked.serial_number
+        locked.delete()
+        audit_record(
+            actor=actor,
+            action="iam:DeleteVirtualMFADevice",
+            resource_arn=serial,
+            account_id=device.account.account_id,
+            parameters={"SerialNumber": serial},
         )

@@ -239,3 +239,42 @@ def role_delete(*, actor: Actor, role: Role) -> None:
             parameters={"RoleName": role.name},
             before=before,
         )
+
+
+def service_linked_role_delete(
+    *, actor: Actor, role: Role, task_id: str, usage: list[dict] | None = None
+) -> str:
+    """DeleteServiceLinkedRole: delete the role unless its service still uses it (``usage``).
+
+    AWS runs the deletion as a task; here it runs at once and the audit row keeps the task's
+    outcome (``SUCCEEDED`` or ``FAILED`` with the resources using the role) for
+    GetServiceLinkedRoleDeletionStatus. Returns the status.
+    """
+    from policies.models import PolicyAttachment
+
+    if not role.is_service_linked:
+        raise InvalidInput(f"Role {role.name} is not a service-linked role.")
+    status = "FAILED" if usage else "SUCCEEDED"
+    reason = f"Service {role.service_name} is using the role in these resources." if usage else ""
+    before = role_snapshot(role)
+    with transaction.atomic():
+        if not usage:
+            # The service's own policies go with its role: the user could never detach them.
+            PolicyAttachment.objects.filter(role=role).delete()
+            role.inline_policies.all().delete()
+            Role.objects.filter(pk=role.pk).delete()
+        audit_record(
+            actor=actor,
+            action="iam:DeleteServiceLinkedRole",
+            resource_arn=role.arn,
+            account_id=role.account.account_id,
+            parameters={
+                "RoleName": role.name,
+                "DeletionTaskId": task_id,
+                "Status": status,
+                "Reason": reason,
+                "RoleUsageList": usage or [],
+            },
+            before=before,
+        )
+    return status

@@ -248,3 +248,47 @@ def user_password_change(
             parameters={"OldPassword": old_password, "NewPassword": new_password},
         )
     return user
+
+
+def user_password_reset_required_set(*, actor: Actor, user: IAMUser, required: bool) -> IAMUser:
+    """Require (or stop requiring) a new password at the next sign-in (UpdateLoginProfile)."""
+    if not user.has_console_password:
+        raise NoSuchEntity(f"Login Profile for User {user.name} cannot be found.")
+    before = user_snapshot(user)
+    with transaction.atomic():
+        user.password_reset_required = required
+        user.save(update_fields=["password_reset_required"])
+        audit_record(
+            actor=actor,
+            action="iam:UpdateLoginProfile",
+            resource_arn=user.arn,
+            account_id=user.account.account_id,
+            parameters={"UserName": user.name, "PasswordResetRequired": required},
+            before=before,
+            after=user_snapshot(user),
+        )
+    return user
+
+
+def user_login_profile_create(
+    *, actor: Actor, user: IAMUser, password: str, reset_required: bool = False
+) -> IAMUser:
+    """CreateLoginProfile: a console password for a user without one (else EntityAlreadyExists)."""
+    if user.has_console_password:
+        raise EntityAlreadyExists(f"Login Profile for user {user.name} already exists.")
+    return user_password_set(
+        actor=actor, user=user, password=password, reset_required=reset_required
+    )
+
+
+def user_login_profile_update(
+    *, actor: Actor, user: IAMUser, password: str | None, reset_required: bool = False
+) -> IAMUser:
+    """UpdateLoginProfile: a new password and/or reset flag for a user with one (NoSuchEntity)."""
+    if not user.has_console_password:
+        raise NoSuchEntity(f"Login Profile for User {user.name} cannot be found.")
+    if password is None:
+        return user_password_reset_required_set(actor=actor, user=user, required=reset_required)
+    return user_password_set(
+        actor=actor, user=user, password=password, reset_required=reset_required
+    )

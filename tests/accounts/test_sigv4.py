@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import string
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -724,18 +723,3 @@ def test_signing_keys_are_cached():
     check(request)
     assert sigv4._signing_key.cache_info().hits == hits + 1
 
-
-def test_parse_and_verify_cost_under_two_tenths_of_a_millisecond():
-    parts = wire(
-        botocore_signed(**BOTOCORE_CASES["mq GET with params needing encoding"], token=TOKEN)
-    )
-    verify(parse_sigv4(*parts, SIGNED_AT), SECRET)  # warm the signing-key cache
-    rounds = 500
-    best = float("inf")
-    # CPU time, best of five batches: other processes on a busy CI machine do not count.
-    for _ in range(5):
-        start = time.process_time()
-        for _ in range(rounds):
-            verify(parse_sigv4(*parts, SIGNED_AT), SECRET)
-        best = min(best, (time.process_time() - start) / rounds)
-    assert best < 0.0002, f"{best * 1e6:.0f} µs per request"

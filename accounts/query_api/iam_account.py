@@ -1,0 +1,159 @@
+"""The account: alias, password policy, summary and credential report."""
+
+from __future__ import annotations
+
+from accounts import rules
+from accounts.errors import NoSuchEntity
+from accounts.models import AccessKey, Group, IAMUser, MFADevice, PasswordPolicy, Role
+from accounts.query_api.registry import Call, operation
+from accounts.services import credential_report
+from accounts.services.access_keys import ACCESS_KEYS_PER_USER
+from accounts.services.accounts import account_alias_set
+from accounts.services.passwords import password_policy_delete, password_policy_update
+from policies.models import ManagedPolicy, PolicyAttachment
+
+
+@operation("iam", "CreateAccountAlias")
+def create_account_alias(call: Call) -> None:
+    """Set the account's one alias (unique across accounts)."""
+    call.require("iam:CreateAccountAlias", "*")
+    account_alias_set(actor=call.actor, account=call.account, alias=call.get("AccountAlias"))
+
+
+@operation("iam", "DeleteAccountAlias")
+def delete_account_alias(call: Call) -> None:
+    """Remove the alias (it must be the account's current one)."""
+    call.require("iam:DeleteAccountAlias", "*")
+    alias = call.get("AccountAlias")
+    if call.account.alias != alias:
+        raise NoSuchEntity(f"The account alias {alias} cannot be found.")
+    account_alias_set(actor=call.actor, account=call.account, alias=None)
+
+
+@operation("iam", "ListAccountAliases")
+def list_account_aliases(call: Call) -> dict:
+    """Zero or one alias."""
+    call.require("iam:ListAccountAliases", "*")
+    alias = call.account.alias
+    return {"AccountAliases": [alias] if alias else [], "IsTruncated": False}
+
+
+@operation("iam", "GetAccountPasswordPolicy")
+def get_account_password_policy(call: Call) -> dict:
+    """The custom password policy (NoSuchEntity while AWS's default applies)."""
+    call.require("iam:GetAccountPasswordPolicy", "*")
+    policy = PasswordPolicy.objects.filter(account=call.account).first()
+    if policy is None:
+        raise NoSuchEntity(
+            f"The Password Policy with domain name {call.account.account_id} cannot be found."
+        )
+    return {
+        "PasswordPolicy": {
+            "MinimumPasswordLength": policy.minimum_length,
+            "RequireSymbols": policy.require_symbols,
+            "RequireNumbers": policy.require_numbers,
+            "RequireUppercaseCharacters": policy.require_uppercase,
+            "RequireLowercaseCharacters": policy.require_lowercase,
+            "AllowUsersToChangePassword": policy.allow_users_to_change,
+            "ExpirePasswords": bool(policy.max_age_days),
+            "MaxPasswordAge": policy.max_age_days,
+            "PasswordReusePrevention": policy.reuse_prevention,
+            "HardExpiry": policy.hard_expiry,
+        }
+    }
+
+
+@operation("iam", "UpdateAccountPasswordPolicy")
+def update_account_password_policy(call: Call) -> None:
+    """Replace the policy: a parameter left out takes AWS's default, as in IAM."""
+    call.require("iam:UpdateAccountPasswordPolicy", "*")
+    password_policy_update(
+        actor=call.actor,
+        account=call.account,
+        minimum_length=call.get("MinimumPasswordLength", 6),
+        require_symbols=call.get("RequireSymbols", False),
+        require_numbers=call.get("RequireNumbers", False),
+        require_uppercase=call.get("RequireUppercaseCharacters", False),
+        require_lowercase=call.get("RequireLowercaseCharacters", False),
+        allow_users_to_change=call.get("AllowUsersToChangePassword", False),
+        max_age_days=call.get("MaxPasswordAge") or None,
+        reuse_prevention=call.get("PasswordReusePrevention") or None,
+        hard_expiry=call.get("HardExpiry", False),
+    )
+
+
+@operation("iam", "DeleteAccountPasswordPolicy")
+def delete_account_password_policy(call: Call) -> None:
+    """Back to AWS's default rules."""
+    call.require("iam:DeleteAccountPasswordPolicy", "*")
+    password_policy_delete(actor=call.actor, account=call.account)
+
+
+@operation("iam", "GetAccountSummary")
+def get_account_summary(call: Call) -> dict:
+    """Counts of the account's entities and IAM's quotas (AWS's SummaryMap keys)."""
+    call.require("iam:GetAccountSummary", "*")
+    account = call.account
+    root = account.root_user
+    devices = MFADevice.objects.filter(account=account)
+    summary = {
+        "Users": IAMUser.objects.filter(account=account).count(),
+        "UsersQuota": 5000,
+        "Groups": Group.objects.filter(account=account).count(),
+        "GroupsQuota": 300,
+        "Roles": Role.objects.filter(account=account).count(),
+        "RolesQuota": 1000,
+        "Policies": ManagedPolicy.objects.filter(account=account).count(),
+        "PoliciesQuota": 1500,
+        "PolicySizeQuota": 6144,
+        "PolicyVersionsInUse": PolicyAttachment.objects.filter(user__account=account).count()
+        + PolicyAttachment.objects.filter(group__account=account).count()
+        + PolicyAttachment.objects.filter(role__account=account).count(),
+        "PolicyVersionsInUseQuota": 10000,
+        "VersionsPerPolicyQuota": rules.POLICY_VERSIONS_MAX,
+        "UserPolicySizeQuota": 2048,
+        "GroupPolicySizeQuota": 5120,
+        "RolePolicySizeQuota": 10240,
+        "AssumeRolePolicySizeQuota": 2048,
+        "GroupsPerUserQuota": rules.GROUPS_PER_USER,
+        "AttachedPoliciesPerUserQuota": rules.MANAGED_POLICIES_PER_ENTITY,
+        "AttachedPoliciesPerGroupQuota": rules.MANAGED_POLICIES_PER_ENTITY,
+        "AttachedPoliciesPerRoleQuota": rules.MANAGED_POLICIES_PER_ENTITY,
+        "AccessKeysPerUserQuota": ACCESS_KEYS_PER_USER,
+        "SigningCertificatesPerUserQuota": 2,
+        "MFADevices": devices.count(),
+        "MFADevicesInUse": devices.filter(enabled_at__isnull=False).count(),
+        "AccountMFAEnabled": int(devices.filter(root_user=root, enabled_at__isnull=False).exists()),
+        "AccountAccessKeysPresent": int(AccessKey.objects.filter(root_user=root).exists()),
+        "AccountPasswordPresent": 1,
+        "AccountSigningCertificatesPresent": 0,
+        "ServerCertificates": 0,
+        "ServerCertificatesQuota": 20,
+        "InstanceProfiles": 0,
+        "InstanceProfilesQuota": 1000,
+        "Providers": 0,
+        "GlobalEndpointTokenVersion": 1,
+    }
+    return {"SummaryMap": summary}
+
+
+@operation("iam", "GenerateCredentialReport")
+def generate_credential_report(call: Call) -> dict:
+    """STARTED the first time, COMPLETE while a report of the last four hours exists."""
+    call.require("iam:GenerateCredentialReport", "*")
+    state, description = credential_report.credential_report_generate(
+        actor=call.actor, account=call.account
+    )
+    return {"State": state, "Description": description}
+
+
+@operation("iam", "GetCredentialReport")
+def get_credential_report(call: Call) -> dict:
+    """The CSV report (base64 on the wire; boto3 hands back bytes)."""
+    call.require("iam:GetCredentialReport", "*")
+    content, generated = credential_report.credential_report_get(account=call.account)
+    return {
+        "Content": content.encode("utf-8"),
+        "ReportFormat": "text/csv",
+        "GeneratedTime": generated,
+    }

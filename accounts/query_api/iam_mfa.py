@@ -1,0 +1,136 @@
+"""Virtual MFA devices: create (seed and QR code once), enable, list, deactivate, delete."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+
+from accounts.errors import InvalidInput, NoSuchEntity
+from accounts.models import IAMUser, MFADevice, RootUser
+from accounts.query_api import render
+from accounts.query_api.common import mfa_device, user_or_caller
+from accounts.query_api.registry import Call, operation, paginate, tags_in
+from accounts.services import mfa
+
+
+def _owner(call: Call, action: str) -> IAMUser | RootUser:
+    owner = user_or_caller(call, call.get("UserName"))
+    call.require(action, owner.arn, resource_tags=getattr(owner, "tags", None))
+    return owner
+
+
+def _device(call: Call, serial: str) -> MFADevice:
+    device = mfa_device(call.account, serial)
+    if device is None:
+        raise NoSuchEntity(f"VirtualMFADevice with serial number {serial} doesn't exist.")
+    return device
+
+
+def _holder(device: MFADevice) -> dict | None:
+    """The ``User`` a device belongs to (the root user by its account id and ARN)."""
+    if device.user is not None:
+        return render.user(device.user)
+    if device.root_user is not None:
+        account = device.account
+        return {"UserId": account.account_id, "Arn": account.root_arn}
+    return None
+
+
+def _qr_png(uri: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(uri, error="m").save(buffer, kind="png", scale=4)
+    return buffer.getvalue()
+
+
+@operation("iam", "CreateVirtualMFADevice")
+def create_virtual_mfa_device(call: Call) -> dict:
+    """A new, unassigned device; its Base32 seed and QR code are returned only now."""
+    name, path = call.get("VirtualMFADeviceName"), call.get("Path", "/")
+    if path != "/":
+        raise InvalidInput("Virtual MFA devices have the path / only in this console.")
+    tags = tags_in(call.get("Tags"))
+    arn = f"arn:aws:iam::{call.account.account_id}:mfa/{name}"
+    call.require("iam:CreateVirtualMFADevice", arn, request_tags=tags)
+    if tags:
+        raise InvalidInput("Tags on virtual MFA devices are not supported by this console.")
+    enrolment = mfa.virtual_mfa_device_create(actor=call.actor, account=call.account, name=name)
+    return {
+        "VirtualMFADevice": {
+            "SerialNumber": enrolment.device.serial_number,
+            "Base32StringSeed": enrolment.seed.encode("ascii"),
+            "QRCodePNG": _qr_png(enrolment.provisioning_uri),
+        }
+    }
+
+
+@operation("iam", "EnableMFADevice")
+def enable_mfa_device(call: Call) -> None:
+    """Assign a device to a user (or the caller) with two consecutive codes."""
+    owner = _owner(call, "iam:EnableMFADevice")
+    device = _device(call, call.get("SerialNumber"))
+    mfa.virtual_mfa_device_assign(
+        actor=call.actor,
+        device=device,
+        owner=owner,
+        code1=call.get("AuthenticationCode1"),
+        code2=call.get("AuthenticationCode2"),
+    )
+
+
+@operation("iam", "ListMFADevices")
+def list_mfa_devices(call: Call) -> dict:
+    """The enabled devices of a user (or the caller)."""
+    owner = _owner(call, "iam:ListMFADevices")
+    name = owner.name if isinstance(owner, IAMUser) else None
+    devices = mfa.mfa_devices_enabled(owner).select_related("account").order_by("enabled_at", "id")
+    return paginate(
+        call,
+        devices,
+        "MFADevices",
+        lambda d: {"UserName": name, "SerialNumber": d.serial_number, "EnableDate": d.enabled_at},
+    )
+
+
+@operation("iam", "DeactivateMFADevice")
+def deactivate_mfa_device(call: Call) -> None:
+    """Take a device from its user; the virtual device remains until deleted."""
+    owner = _owner(call, "iam:DeactivateMFADevice")
+    serial = call.get("SerialNumber")
+    device = mfa_device(call.account, serial)
+    field = "user_id" if isinstance(owner, IAMUser) else "root_user_id"
+    if device is None or getattr(device, field) != owner.pk:
+        raise NoSuchEntity(f"MFA Device with serial number {serial} does not exist.")
+    mfa.mfa_device_unassign(actor=call.actor, device=device)
+
+
+@operation("iam", "DeleteVirtualMFADevice")
+def delete_virtual_mfa_device(call: Call) -> None:
+    """Delete a device that no user holds."""
+    serial = call.get("SerialNumber")
+    call.require("iam:DeleteVirtualMFADevice", serial)
+    mfa.virtual_mfa_device_delete(actor=call.actor, device=_device(call, serial))
+
+
+@operation("iam", "ListVirtualMFADevices")
+def list_virtual_mfa_devices(call: Call) -> dict:
+    """The account's devices, assigned, unassigned or both (seeds are never listed)."""
+    call.require("iam:ListVirtualMFADevices", "*")
+    devices = MFADevice.objects.filter(account=call.account).select_related(
+        "account", "user__account", "root_user"
+    )
+    status = call.get("AssignmentStatus", "Any")
+    if status == "Assigned":
+        devices = devices.filter(enabled_at__isnull=False)
+    elif status == "Unassigned":
+        devices = devices.filter(enabled_at__isnull=True)
+    return paginate(
+        call,
+        devices.order_by("name", "id"),
+        "VirtualMFADevices",
+        lambda d: {
+            "SerialNumber": d.serial_number,
+            "User": _holder(d) if d.is_enabled else None,
+            "EnableDate": d.enabled_at,
+        },
+    )
