@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import psycopg
 from django.db import connection
 from django.db.models import Q
 
@@ -115,8 +116,16 @@ SELECT 5, '', 0, mp.name, 'boundary', 'managed', 'role', r.name, {_MANAGED_COLUM
 
 
 def _rows(sql: str, pk: int) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"pk": pk})
+    """Run a gathering query as a server-side prepared statement.
+
+    Planning the five-way UNION costs several milliseconds, executing it well under one: a
+    statement prepared once per (persistent) connection keeps ``authorize`` fast.
+    """
+    connection.ensure_connection()
+    # Django's own cursors bind parameters client-side and never prepare; this one binds
+    # server-side so the statement can be prepared (settings: OPTIONS prepare_threshold).
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, {"pk": pk}, prepare=True)
         return cursor.fetchall()
 
 
