@@ -13,3 +13,11 @@ def audit_retention_sweep() -> int:
     return audit_retention_apply(
         now=timezone.now(), retention_days=settings.MQIAM["AUDIT_RETENTION_DAYS"]
     )
+
+
+@shared_task(name="accounts.tasks.credential_report_build", acks_late=True)
+def credential_report_build(report_pk: int) -> str:
+    """Build a requested credential report (idempotent)."""
+    from accounts.services.credential_report import credential_report_build as build
+
+    return build(report_pk=report_pk).status

@@ -5,6 +5,7 @@ from accounts.models.audit import AuditEvent
 from accounts.models.credentials import AccessKey
 from accounts.models.identities import Group, GroupMembership, IAMUser, Role
 from accounts.models.security import (
+    CredentialReport,
     MFADevice,
     PasswordHistory,
     PasswordPolicy,
@@ -15,6 +16,7 @@ __all__ = [
     "AccessKey",
     "Account",
     "AuditEvent",
+    "CredentialReport",
     "Group",
     "GroupMembership",
     "IAMUser",

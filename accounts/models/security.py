@@ -113,3 +113,35 @@ class RoleSession(models.Model):
     @property
     def arn(self) -> str:
         return assumed_role_arn(self.role.account.account_id, self.role.name, self.session_name)
+
+
+class CredentialReport(models.Model):
+    """An account's credential report, built by a worker task with progress (AWS layout)."""
+
+    class Status(models.TextChoices):
+        STARTED = "STARTED"
+        INPROGRESS = "INPROGRESS"
+        COMPLETE = "COMPLETE"
+        FAILED = "FAILED"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE,
+                                related_name="credential_reports")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.STARTED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    content = models.TextField(blank=True, default="")
+    requested_by = models.CharField(max_length=2048, blank=True, default="")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"credential report of {self.account} ({self.status})"
+
+    @property
+    def progress_percent(self) -> int:
+        return 100 if self.status == self.Status.COMPLETE else (
+            round(100 * self.done / self.total) if self.total else 0)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from accounts import rules
 from accounts.errors import NoSuchEntity
-from accounts.models import AccessKey, Group, IAMUser, MFADevice, PasswordPolicy, Role
+from accounts.models import PasswordPolicy
 from accounts.query_api.registry import Call, operation
 from accounts.services import credential_report
-from accounts.services.access_keys import ACCESS_KEYS_PER_USER
 from accounts.services.accounts import account_alias_set
 from accounts.services.passwords import password_policy_delete, password_policy_update
-from policies.models import ManagedPolicy, PolicyAttachment
+from accounts.summary import account_summary
 
 
 @operation("iam", "CreateAccountAlias")
@@ -93,47 +91,7 @@ def delete_account_password_policy(call: Call) -> None:
 def get_account_summary(call: Call) -> dict:
     """Counts of the account's entities and IAM's quotas (AWS's SummaryMap keys)."""
     call.require("iam:GetAccountSummary", "*")
-    account = call.account
-    root = account.root_user
-    devices = MFADevice.objects.filter(account=account)
-    summary = {
-        "Users": IAMUser.objects.filter(account=account).count(),
-        "UsersQuota": 5000,
-        "Groups": Group.objects.filter(account=account).count(),
-        "GroupsQuota": 300,
-        "Roles": Role.objects.filter(account=account).count(),
-        "RolesQuota": 1000,
-        "Policies": ManagedPolicy.objects.filter(account=account).count(),
-        "PoliciesQuota": 1500,
-        "PolicySizeQuota": 6144,
-        "PolicyVersionsInUse": PolicyAttachment.objects.filter(user__account=account).count()
-        + PolicyAttachment.objects.filter(group__account=account).count()
-        + PolicyAttachment.objects.filter(role__account=account).count(),
-        "PolicyVersionsInUseQuota": 10000,
-        "VersionsPerPolicyQuota": rules.POLICY_VERSIONS_MAX,
-        "UserPolicySizeQuota": 2048,
-        "GroupPolicySizeQuota": 5120,
-        "RolePolicySizeQuota": 10240,
-        "AssumeRolePolicySizeQuota": 2048,
-        "GroupsPerUserQuota": rules.GROUPS_PER_USER,
-        "AttachedPoliciesPerUserQuota": rules.MANAGED_POLICIES_PER_ENTITY,
-        "AttachedPoliciesPerGroupQuota": rules.MANAGED_POLICIES_PER_ENTITY,
-        "AttachedPoliciesPerRoleQuota": rules.MANAGED_POLICIES_PER_ENTITY,
-        "AccessKeysPerUserQuota": ACCESS_KEYS_PER_USER,
-        "SigningCertificatesPerUserQuota": 2,
-        "MFADevices": devices.count(),
-        "MFADevicesInUse": devices.filter(enabled_at__isnull=False).count(),
-        "AccountMFAEnabled": int(devices.filter(root_user=root, enabled_at__isnull=False).exists()),
-        "AccountAccessKeysPresent": int(AccessKey.objects.filter(root_user=root).exists()),
-        "AccountPasswordPresent": 1,
-        "AccountSigningCertificatesPresent": 0,
-        "ServerCertificates": 0,
-        "ServerCertificatesQuota": 20,
-        "InstanceProfiles": 0,
-        "InstanceProfilesQuota": 1000,
-        "Providers": 0,
-        "GlobalEndpointTokenVersion": 1,
-    }
+    summary = account_summary(call.account)
     return {"SummaryMap": summary}
 
 

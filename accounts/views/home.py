@@ -1,9 +1,38 @@
-"""The dashboard: who you are and where to go next."""
+"""The dashboard: who you are, the account against its quotas, and security hints."""
 
 from django.shortcuts import render
 from django.views import View
 
+from accounts.selectors import account_of
+from accounts.summary import account_summary, security_hints
+from policies.permissions import check
+
+QUOTA_ROWS = (
+    ("Users", "UsersQuota"),
+    ("Groups", "GroupsQuota"),
+    ("Roles", "RolesQuota"),
+    ("Policies", "PoliciesQuota"),
+    ("PolicyVersionsInUse", "PolicyVersionsInUseQuota"),
+)
+
 
 class HomeView(View):
+    """Account counts and hints need iam:GetAccountSummary; without it, just who you are."""
+
     def get(self, request):
-        return render(request, "home.html", {"principal": request.principal})
+        context = {"principal": request.principal}
+        if check(request, "iam:GetAccountSummary", "*").allowed:
+            account = account_of(request.principal)
+            summary = account_summary(account)
+            context["quotas"] = [
+                {
+                    "label": {"PolicyVersionsInUse": "Policy attachments"}.get(name, name),
+                    "count": summary[name],
+                    "quota": summary[quota],
+                    "percent": min(100, round(100 * summary[name] / summary[quota])),
+                }
+                for name, quota in QUOTA_ROWS
+            ]
+            context["hints"] = security_hints(account)
+            context["account"] = account
+        return render(request, "home.html", context)

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from botocore.exceptions import ClientError
 
-from accounts.models import AuditEvent
+from accounts.models import CredentialReport
 from accounts.services.credential_report import COLUMNS
 from tests.query_api.conftest import ACCOUNT, denied_message, error_of
 
@@ -120,12 +120,11 @@ def test_credential_report(iam, admin):
     root, admin_row = rows[1], rows[2]
     assert root[:2] == ["<root_account>", f"arn:aws:iam::{ACCOUNT}:root"]
     assert root[3] == "not_supported"
-    assert admin_row[0] == "admin" and admin_row[3] == "FALSE"
-    assert admin_row[8] == "TRUE"  # the admin's key, used to sign these very calls
+    assert admin_row[0] == "admin" and admin_row[3] == "false"
+    assert admin_row[8] == "true"  # the admin's key, used to sign these very calls
     assert admin_row[10] != "N/A" and admin_row[12] == "iam"
-    AuditEvent.objects.filter(action="iam:GenerateCredentialReport").update(
-        time=AuditEvent.objects.get(action="iam:GenerateCredentialReport").time - timedelta(hours=5)
-    )
+    report_row = CredentialReport.objects.get()
+    CredentialReport.objects.update(generated_at=report_row.generated_at - timedelta(hours=5))
     with pytest.raises(ClientError) as excinfo:
         iam.get_credential_report()
     assert error_of(excinfo)[0::2] == ("ReportExpired", 410)
