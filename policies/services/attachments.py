@@ -43,6 +43,16 @@ def _check_same_account(identity: Identity, policy: ManagedPolicy) -> None:
         raise NoSuchEntity(f"Policy {policy.arn} does not exist or is not attachable.")
 
 
+def is_attachable(policy: ManagedPolicy) -> bool:
+    """AWS's IsAttachable: service-role policies belong to service-linked roles only."""
+    return not (policy.is_aws_managed and policy.path.startswith("/aws-service-role/"))
+
+
+def _refuse_service_role_policy(policy: ManagedPolicy) -> None:
+    if not is_attachable(policy):
+        raise NoSuchEntity(f"Policy {policy.arn} does not exist or is not attachable.")
+
+
 def policy_attach(
     *, actor: Actor, policy: ManagedPolicy, identity: Identity, system: bool = False
 ) -> PolicyAttachment:
@@ -50,6 +60,7 @@ def policy_attach(
     kind = identity_kind(identity)
     if not system:
         _refuse_service_linked(identity)
+        _refuse_service_role_policy(policy)
     _check_same_account(identity, policy)
     with transaction.atomic():
         type(identity).objects.select_for_update().get(pk=identity.pk)

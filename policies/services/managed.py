@@ -198,6 +198,25 @@ def policy_version_delete(*, actor: Actor, policy: ManagedPolicy, version_id: st
         )
 
 
+def policy_version_replace(
+    *,
+    actor: Actor,
+    policy: ManagedPolicy,
+    delete_version_id: str,
+    document: str | dict,
+    set_as_default: bool = False,
+) -> PolicyVersion:
+    """Delete a non-default version and create a new one atomically (the console's 6th version).
+
+    Either both happen or neither: a refused document leaves the deleted version in place.
+    """
+    with transaction.atomic():
+        policy_version_delete(actor=actor, policy=policy, version_id=delete_version_id)
+        return policy_version_create(
+            actor=actor, policy=policy, document=document, set_as_default=set_as_default
+        )
+
+
 def policy_delete_blockers(policy: ManagedPolicy) -> list[str]:
     """What must go before AWS lets the policy be deleted, in AWS's words."""
     blockers = []

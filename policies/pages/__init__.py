@@ -1,0 +1,1 @@
+"""Console pages of the policies app: managed policies, versions, attachments, inline policies."""
