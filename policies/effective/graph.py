@@ -20,9 +20,12 @@ def graph_for_resource(*, account_pk: int, resource_arn: str, action: str | None
                 row["principal_arn"], {"kind": row["principal_kind"], "actions": {}}
             )
             entry["actions"][name] = row
-    applicable = max(
-        1, len([a for a in actions if any(a in p["actions"] for p in per_principal.values())])
-    )
+    from policies.models import MatrixResource
+
+    resource = MatrixResource.objects.filter(account_id=account_pk, arn=resource_arn).first()
+    kind = resource.kind if resource else ""
+    # An administrator may do (nearly) everything that can be done to this kind of resource.
+    applicable = max(1, len([a for a in matrix_actions() if kind in a.kinds]))
     nodes: dict[str, dict] = {
         "resource": {
             "id": "resource",

@@ -176,6 +176,7 @@ def who_can(
             "principal_kind": kind,
             "principal_id": pk,
             "principal_arn": arn,
+            "principal_name": arn.rsplit("/", 1)[-1],
             "decision": ALLOWED if allow else CONDITIONAL,
             "sources": cell_sources(details[row_id], position),
         }

@@ -6,6 +6,7 @@ from policies.effective import views
 
 urlpatterns = [
     path("access/freshness", views.FreshnessView.as_view(), name="matrix-freshness"),
+    path("access/blast-radius", views.BlastRadiusView.as_view(), name="blast-radius"),
     path("access/who-can", views.WhoCanView.as_view(), name="who-can"),
     path("access/graph.json", views.GraphDataView.as_view(), name="access-graph-data"),
     path(

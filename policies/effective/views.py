@@ -202,3 +202,52 @@ class GraphDataView(View):
                 action=request.GET.get("action") or None,
             )
         )
+
+
+def change_from_form(data) -> dict:
+    """A change description (policies.effective.changes) from a console form's fields."""
+    kind = data.get("change_type", "")
+    change: dict = {"type": kind}
+    identity = None
+    if data.get("target"):
+        identity_kind, _, identity_name = data["target"].partition(":")
+        identity = {"kind": identity_kind, "name": identity_name}
+    elif data.get("identity_kind"):
+        identity = {"kind": data["identity_kind"], "name": data.get("identity_name", "")}
+    if identity:
+        change["identity"] = identity
+    for field in ("policy_arn", "document", "name", "group", "user"):
+        if data.get(field) not in (None, ""):
+            change[field] = data[field]
+    if kind in ("tag_user", "tag_role"):
+        from config.forms import parse_tags
+
+        change["tags"] = parse_tags(data.get("tags", ""))
+    return change
+
+
+class BlastRadiusView(View):
+    """htmx: the cells a form's change would gain or lose, before it is saved."""
+
+    def post(self, request):
+        from accounts.errors import IAMError
+        from policies.authorization import actor_for
+        from policies.effective.changes import resolve
+        from policies.effective.preview import blast_radius
+
+        account = _account(request)
+        try:
+            change = resolve(account, actor_for(request), change_from_form(request.POST))
+            result = check(request, change.action, change.resource_arn, extra=change.extra_context)
+            if not result.allowed:
+                return render(
+                    request, "policies/effective/_blast_radius.html", {"error": result.message}
+                )
+            radius = blast_radius(account, change.apply)
+        except (IAMError, ValueError) as error:
+            return render(
+                request,
+                "policies/effective/_blast_radius.html",
+                {"error": getattr(error, "message", str(error))},
+            )
+        return render(request, "policies/effective/_blast_radius.html", {"radius": radius})

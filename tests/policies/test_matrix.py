@@ -268,3 +268,83 @@ def test_accounts_stay_apart_in_rows(world):
         world["account"].pk
     }
     assert Account.objects.count() == 1
+
+
+def test_blast_radius_panel_for_a_form_change(client, world):
+    from tests.factories import RootUserFactory
+
+    RootUserFactory(account=world["account"], email="root@acme.example")
+    client.post(
+        "/signin", {"as": "root", "email": "root@acme.example", "password": "Root-Passw0rd"}
+    )
+    response = client.post(
+        "/access/blast-radius",
+        {
+            "change_type": "policy_version",
+            "policy_arn": world["operators"].arn,
+            "document": json.dumps(
+                _doc({"Effect": "Allow", "Action": "mq:DeleteBroker", "Resource": "*"})
+            ),
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "gained" in page and "New access to production brokers" in page
+    assert world["operators"].versions.count() == 1
+    denied = client.post(
+        "/access/blast-radius",
+        {
+            "change_type": "attach_policy",
+            "policy_arn": "arn:aws:iam::1:policy/x",
+            "target": "user:nobody",
+        },
+    )
+    assert (
+        "cannot be found" in denied.content.decode() or "not attachable" in denied.content.decode()
+    )
+
+
+def test_matrix_pages_render_for_an_allowed_principal(client, world):
+    from tests.factories import RootUserFactory
+
+    RootUserFactory(account=world["account"], email="root@acme.example")
+    client.post(
+        "/signin", {"as": "root", "email": "root@acme.example", "password": "Root-Passw0rd"}
+    )
+    page = client.get("/access/user/olivia")
+    assert page.status_code == 200 and b"What can olivia do?" in page.content
+    cell = client.get(
+        "/access/user/olivia/cell", {"action": "mq:RebootBroker", "resource": world["orders"].arn}
+    )
+    assert b"OwnTeam" in cell.content
+    who = client.get(
+        "/access/who-can", {"action": "mq:RebootBroker", "resource": world["orders"].arn}
+    )
+    assert b"arn:aws:iam::111122223333:user/olivia" in who.content
+    graph = client.get("/access/graph.json", {"resource": world["orders"].arn}).json()
+    assert {n["type"] for n in graph["nodes"]} >= {"resource", "policy", "user"}
+    csv_text = client.get("/access/user/olivia", {"format": "csv"}).content.decode()
+    assert "mq:RebootBroker," + world["orders"].arn + ",allowed" in csv_text
+
+
+def test_matrix_api(client, world):
+    from tests.factories import RootUserFactory
+
+    RootUserFactory(account=world["account"], email="root@acme.example")
+    client.post(
+        "/signin", {"as": "root", "email": "root@acme.example", "password": "Root-Passw0rd"}
+    )
+    body = client.get("/api/v1/effective-permissions/user/olivia/").json()
+    reboot = next(a for a in body["actions"] if a["action"] == "mq:RebootBroker")
+    assert reboot["resources"][world["orders"].arn] == "allowed"
+    who = client.get(
+        "/api/v1/who-can/", {"action": "mq:RebootBroker", "resource": world["orders"].arn}
+    ).json()
+    assert [p["principal_arn"] for p in who["principals"]] == [world["olivia"].arn]
+    preview = client.post(
+        "/api/v1/preview/",
+        {"change": {"type": "tag_user", "name": "olivia", "tags": {"team": "iot"}}},
+        content_type="application/json",
+    ).json()
+    assert preview["gained"] >= 1 and preview["lost"] >= 1
+    assert client.get("/api/v1/matrix/freshness/").json()["current"] is True
