@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import AuditEvent, IAMUser
+from accounts.models import AuditEvent, Group, IAMUser, Role
 from config.forms import ConsoleForm
 
 
@@ -81,3 +82,74 @@ class UserFilter(django_filters.FilterSet):
     def filter_inactive(self, queryset, name, value):
         cutoff = timezone.now() - timedelta(days=int(value))
         return queryset.filter(Q(last_activity__isnull=True) | Q(last_activity__lt=cutoff))
+
+
+class GroupFilter(django_filters.FilterSet):
+    """Group list filters (UI and API): name search, path prefix, member, attached policy."""
+
+    search = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", label="Search by name"
+    )
+    path = django_filters.CharFilter(
+        field_name="path", lookup_expr="startswith", label="Path prefix"
+    )
+    member = django_filters.CharFilter(
+        field_name="memberships__user__name", lookup_expr="iexact", label="Has member"
+    )
+    policy = django_filters.CharFilter(
+        field_name="policy_attachments__policy__name",
+        lookup_expr="iexact",
+        label="Has attached policy (name)",
+    )
+    empty = django_filters.BooleanFilter(
+        method="filter_empty",
+        label="Members",
+        widget=forms.Select(
+            choices=[("", "Any"), ("true", "No members"), ("false", "Has members")]
+        ),
+    )
+
+    class Meta:
+        model = Group
+        fields = ["search", "path", "member", "policy", "empty"]
+        form = ConsoleForm
+
+    def filter_empty(self, queryset, name, value):
+        return queryset.filter(member_count=0) if value else queryset.filter(member_count__gt=0)
+
+
+class RoleFilter(django_filters.FilterSet):
+    """Role list filters (UI and API): name search, path, service-linked, tag, unused."""
+
+    search = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", label="Search by name"
+    )
+    path = django_filters.CharFilter(
+        field_name="path", lookup_expr="startswith", label="Path prefix"
+    )
+    service_linked = django_filters.BooleanFilter(
+        field_name="is_service_linked",
+        label="Type",
+        widget=forms.Select(
+            choices=[("", "Any"), ("false", "Your roles"), ("true", "Service-linked")]
+        ),
+    )
+    tag = django_filters.CharFilter(method="filter_tag", label="Tag (key or key=value)")
+    unused_days = django_filters.NumberFilter(
+        method="filter_unused", label="Not used for (days)", min_value=0
+    )
+
+    class Meta:
+        model = Role
+        fields = ["search", "path", "service_linked", "tag", "unused_days"]
+        form = ConsoleForm
+
+    def filter_tag(self, queryset, name, value):
+        key, sep, tag_value = value.partition("=")
+        if sep:
+            return queryset.filter(tags__contains={key: tag_value})
+        return queryset.filter(tags__has_key=key)
+
+    def filter_unused(self, queryset, name, value):
+        cutoff = timezone.now() - timedelta(days=int(value))
+        return queryset.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=cutoff))

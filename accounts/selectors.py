@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Func, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -13,11 +13,14 @@ from accounts.models import (
     Account,
     AuditEvent,
     Group,
+    GroupMembership,
     IAMUser,
     MFADevice,
     Role,
+    RoleSession,
 )
 from accounts.principals import Principal
+from policies.models import InlinePolicy, ManagedPolicy, PolicyAttachment
 
 
 def account_of(principal: Principal) -> Account:
@@ -62,18 +65,118 @@ def user_detail(*, principal: Principal, name: str) -> IAMUser | None:
     )
 
 
+def _related_count(model, field: str, *, outer: str = "pk", **filters) -> Coalesce:
+    """A correlated COUNT(*) of ``model`` rows whose ``field`` is the outer row's ``outer``.
+
+    Subqueries rather than ``Count`` over joins: several joined counts multiply each other's
+    rows, and the list must stay one query however many members or policies there are.
+    """
+    return Coalesce(
+        Subquery(
+            model.objects.filter(**{field: OuterRef(outer)}, **filters)
+            .order_by()
+            .values(field)
+            .annotate(n=Func(F("pk"), function="COUNT"))
+            .values("n")
+        ),
+        0,
+    )
+
+
 def group_list(*, principal: Principal) -> QuerySet[Group]:
+    """The account's groups with member, attached-policy and inline-policy counts."""
     return (
         Group.objects.filter(account__account_id=principal.account_id)
         .select_related("account")
-        .annotate(member_count=Count("memberships"))
+        .annotate(
+            member_count=_related_count(GroupMembership, "group"),
+            policy_count=_related_count(PolicyAttachment, "group"),
+            inline_policy_count=_related_count(InlinePolicy, "group"),
+        )
         .order_by("name")
     )
 
 
 def role_list(*, principal: Principal) -> QuerySet[Role]:
+    """The account's roles with policy counts and active sessions (service-linked included)."""
     return (
         Role.objects.filter(account__account_id=principal.account_id)
+        .select_related("account")
+        .annotate(
+            policy_count=_related_count(PolicyAttachment, "role"),
+            inline_policy_count=_related_count(InlinePolicy, "role"),
+            active_session_count=_related_count(
+                RoleSession, "role", revoked_at__isnull=True, expires_at__gt=timezone.now()
+            ),
+        )
+        .order_by("name")
+    )
+
+
+def group_detail(*, principal: Principal, name: str) -> Group | None:
+    """One group of the principal's account by name (case-insensitive), or None."""
+    return (
+        Group.objects.select_related("account")
+        .filter(account__account_id=principal.account_id, name__iexact=name)
+        .first()
+    )
+
+
+def group_members(*, group: Group) -> QuerySet[GroupMembership]:
+    """The group's memberships with each user's own group count (for the 10-group quota)."""
+    return (
+        GroupMembership.objects.filter(group=group)
+        .select_related("user__account")
+        .annotate(user_group_count=_related_count(GroupMembership, "user", outer="user"))
+        .order_by("user__name")
+    )
+
+
+def role_detail(*, principal: Principal, name: str) -> Role | None:
+    """One role of the principal's account by name (case-insensitive), or None."""
+    return (
+        Role.objects.select_related("account", "permissions_boundary__account")
+        .filter(account__account_id=principal.account_id, name__iexact=name)
+        .first()
+    )
+
+
+def role_active_sessions(*, role: Role) -> QuerySet[RoleSession]:
+    """The role's sessions that are neither expired nor revoked, newest first."""
+    return (
+        RoleSession.objects.filter(
+            role=role, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .select_related("role__account")
+        .order_by("-issued_at")
+    )
+
+
+def identity_policies(identity) -> dict:
+    """A group's or role's attached managed policies and inline policy names (two queries)."""
+    kind = identity.arn_kind
+    attached = [
+        a.policy
+        for a in PolicyAttachment.objects.filter(**{kind: identity})
+        .select_related("policy__account")
+        .order_by("policy__name")
+    ]
+    inline = list(
+        InlinePolicy.objects.filter(**{kind: identity})
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    return {"attached": attached, "inline": inline}
+
+
+def attachable_policies(*, principal: Principal) -> list:
+    """Managed policies the account may attach: its own customer ones and AWS managed ones."""
+    return list(
+        ManagedPolicy.objects.filter(
+            Q(account__account_id=principal.account_id) | Q(account__isnull=True)
+        )
+        # Service-role policies belong to service-linked roles: AWS never lets users attach them.
+        .exclude(is_aws_managed=True, path__startswith="/aws-service-role/")
         .select_related("account")
         .order_by("name")
     )
@@ -86,3 +189,10 @@ def access_keys_older_than(*, principal: Principal, days: int) -> QuerySet[Acces
         status=AccessKey.Status.ACTIVE,
         created_at__lt=cutoff,
     )
+
+
+def role_recent_assumptions(*, role: Role, limit: int = 20) -> QuerySet[AuditEvent]:
+    """The latest sts:AssumeRole attempts on the role (allowed and denied), from the audit."""
+    return AuditEvent.objects.filter(
+        account_id=role.account.account_id, action="sts:AssumeRole", resource_arn=role.arn
+    ).order_by("-time", "-id")[:limit]

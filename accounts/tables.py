@@ -39,3 +39,67 @@ class UserTable(tables.Table):
 
     def render_last_activity(self, value):
         return f"{_age(value)} ago" if value else "never"
+
+
+def _aria_sort(bound_column):
+    """``aria-sort`` on the header of the column the list is sorted by (screen readers)."""
+    if not bound_column.is_ordered:
+        return None
+    return "descending" if bound_column.order_by_alias.is_descending else "ascending"
+
+
+NOWRAP = {"td": {"class": "text-nowrap"}}
+
+
+class GroupTable(tables.Table):
+    name = tables.Column(verbose_name="Group name", order_by=("name",))
+    path = tables.Column()
+    member_count = tables.Column(verbose_name="Users")
+    policy_count = tables.Column(verbose_name="Attached policies")
+    inline_policy_count = tables.Column(verbose_name="Inline policies")
+    created_at = tables.DateTimeColumn(verbose_name="Created", format="Y-m-d", attrs=NOWRAP)
+
+    class Meta:
+        attrs = {"class": "table table-hover align-middle mb-0", "th": {"aria-sort": _aria_sort}}
+        order_by = ("name",)
+        empty_text = "No groups match these filters."
+
+    def render_name(self, record):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("group-detail", args=[record.name]), record.name
+        )
+
+
+class RoleTable(tables.Table):
+    name = tables.Column(verbose_name="Role name", order_by=("name",))
+    path = tables.Column()
+    trusted = tables.Column(
+        verbose_name="Trusted entities", accessor="trust_policy", orderable=False
+    )
+    policy_count = tables.Column(verbose_name="Policies")
+    active_session_count = tables.Column(verbose_name="Sessions")
+    last_used_at = tables.Column(verbose_name="Last used", default="never", attrs=NOWRAP)
+    created_at = tables.DateTimeColumn(verbose_name="Created", format="Y-m-d", attrs=NOWRAP)
+
+    class Meta:
+        attrs = {"class": "table table-hover align-middle mb-0", "th": {"aria-sort": _aria_sort}}
+        order_by = ("name",)
+        empty_text = "No roles match these filters."
+
+    def render_name(self, record):
+        link = format_html(
+            '<a href="{}">{}</a>', reverse("role-detail", args=[record.name]), record.name
+        )
+        if record.is_service_linked:
+            return format_html(
+                '{} <span class="badge text-bg-secondary">Service-linked</span>', link
+            )
+        return link
+
+    def render_trusted(self, value):
+        from accounts.services.trust import trusted_entities_summary
+
+        return trusted_entities_summary(value)
+
+    def render_last_used_at(self, value):
+        return f"{_age(value)} ago" if value else "never"

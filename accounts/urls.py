@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from accounts.query_api.views import home_or_query_api
+from accounts.views.account import AccountSettingsView, CredentialReportView
 from accounts.views.audit import AuditEventListView
 from accounts.views.auth import PasswordChangeView, SignInMFAView, SignInView, SignOutView
 from accounts.views.credentials import (
@@ -11,7 +13,30 @@ from accounts.views.credentials import (
     MFAEnrolView,
     MyCredentialsView,
 )
-from accounts.views.home import HomeView
+from accounts.views.groups import (
+    GroupCreateView,
+    GroupDeleteView,
+    GroupDetailView,
+    GroupListView,
+    GroupMemberAddView,
+    GroupMemberRemoveView,
+    GroupPolicyAttachView,
+    GroupPolicyDetachView,
+    GroupUpdateView,
+)
+from accounts.views.roles import (
+    RoleCreateView,
+    RoleDeleteView,
+    RoleDetailView,
+    RoleListView,
+    RolePolicyAttachView,
+    RolePolicyDetachView,
+    RoleSessionEndView,
+    RoleTagsUpdateView,
+    RoleTrustPreviewView,
+    RoleTrustUpdateView,
+    RoleUpdateView,
+)
 from accounts.views.switch_role import (
     RoleSessionListView,
     RoleSessionRevokeView,
@@ -27,7 +52,8 @@ from accounts.views.users import (
 )
 
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
+    # The base URL is also the AWS IAM/STS query endpoint (POST /, GET /?Action=…).
+    path("", home_or_query_api, name="home"),
     path("signin", SignInView.as_view(), name="signin"),
     path("signin/mfa", SignInMFAView.as_view(), name="signin-mfa"),
     path("signout", SignOutView.as_view(), name="signout"),
@@ -50,9 +76,55 @@ urlpatterns = [
         "role-sessions/<int:pk>/revoke", RoleSessionRevokeView.as_view(), name="role-session-revoke"
     ),
     path("audit", AuditEventListView.as_view(), name="audit-list"),
+    path("account/settings", AccountSettingsView.as_view(), name="account-settings"),
+    path("account/credential-report", CredentialReportView.as_view(), name="credential-report"),
     path("users", UserListView.as_view(), name="user-list"),
     path("users/create", UserCreateView.as_view(), name="user-create"),
     path("users/<str:name>", UserDetailView.as_view(), name="user-detail"),
     path("users/<str:name>/edit", UserUpdateView.as_view(), name="user-update"),
     path("users/<str:name>/delete", UserDeleteView.as_view(), name="user-delete"),
+    path("groups", GroupListView.as_view(), name="group-list"),
+    path("groups/create", GroupCreateView.as_view(), name="group-create"),
+    path("groups/<str:name>", GroupDetailView.as_view(), name="group-detail"),
+    path("groups/<str:name>/edit", GroupUpdateView.as_view(), name="group-update"),
+    path("groups/<str:name>/delete", GroupDeleteView.as_view(), name="group-delete"),
+    path("groups/<str:name>/members", GroupMemberAddView.as_view(), name="group-member-add"),
+    path(
+        "groups/<str:name>/members/<str:user_name>/remove",
+        GroupMemberRemoveView.as_view(),
+        name="group-member-remove",
+    ),
+    path(
+        "groups/<str:name>/policies/attach",
+        GroupPolicyAttachView.as_view(),
+        name="group-policy-attach",
+    ),
+    path(
+        "groups/<str:name>/policies/detach",
+        GroupPolicyDetachView.as_view(),
+        name="group-policy-detach",
+    ),
+    path("roles", RoleListView.as_view(), name="role-list"),
+    path("roles/create", RoleCreateView.as_view(), name="role-create"),
+    path("roles/trust-preview", RoleTrustPreviewView.as_view(), name="role-trust-preview"),
+    path("roles/<str:name>", RoleDetailView.as_view(), name="role-detail"),
+    path("roles/<str:name>/edit", RoleUpdateView.as_view(), name="role-update"),
+    path("roles/<str:name>/trust-policy", RoleTrustUpdateView.as_view(), name="role-trust-update"),
+    path("roles/<str:name>/tags", RoleTagsUpdateView.as_view(), name="role-tags"),
+    path(
+        "roles/<str:name>/policies/attach",
+        RolePolicyAttachView.as_view(),
+        name="role-policy-attach",
+    ),
+    path(
+        "roles/<str:name>/policies/detach",
+        RolePolicyDetachView.as_view(),
+        name="role-policy-detach",
+    ),
+    path(
+        "roles/<str:name>/sessions/<int:pk>/revoke",
+        RoleSessionEndView.as_view(),
+        name="role-session-end",
+    ),
+    path("roles/<str:name>/delete", RoleDeleteView.as_view(), name="role-delete"),
 ]
