@@ -205,4 +205,8 @@ class AuditEventListApi(generics.ListAPIView):
     iam_action = "cloudtrail:LookupEvents"
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no principal
+            from accounts.models import AuditEvent
+
+            return AuditEvent.objects.none()
         return audit_event_list(principal=self.request.user)

@@ -269,11 +269,17 @@ class UserDeleteView(View):
                 status=400,
             )
         actor = actor_for(request)
+        remove = bool(request.POST.get("remove_blockers"))
         try:
+            # Every step is authorized before anything is written, so a denial part-way
+            # changes nothing and its audit row is not rolled back with the deletion.
+            steps = _user_blocker_steps(user) if remove else []
+            for action, resource, extra, _apply in steps:
+                require(request, action, resource, extra=extra)
+            require(request, "iam:DeleteUser", user.arn)
             with transaction.atomic():
-                if request.POST.get("remove_blockers"):
-                    _remove_user_blockers(request, actor, user)
-                require(request, "iam:DeleteUser", user.arn)
+                for _action, _resource, _extra, apply in steps:
+                    apply(actor)
                 users.user_delete(actor=actor, user=user)
         except AccessDenied as denied:
             return render_denied(request, denied.result)
@@ -289,30 +295,73 @@ class UserDeleteView(View):
         return redirect("user-list")
 
 
-def _remove_user_blockers(request, actor, user: IAMUser) -> None:
-    """What the AWS console does for you before DeleteUser, each step its own IAM action."""
+def _user_blocker_steps(user: IAMUser) -> list[tuple]:
+    """What the AWS console removes before DeleteUser: (action, resource, context, apply)."""
     from policies.services.attachments import inline_policy_delete, policy_detach
 
+    steps: list[tuple] = []
     if user.has_console_password:
-        require(request, "iam:DeleteLoginProfile", user.arn)
-        users.user_password_set(actor=actor, user=user, password=None)
-    for key in list(user.access_keys.all()):
-        require(request, "iam:DeleteAccessKey", user.arn)
-        access_keys.access_key_delete(actor=actor, owner=user, access_key_id=key.access_key_id)
-    for device in list(MFADevice.objects.filter(user=user)):
-        require(request, "iam:DeactivateMFADevice", user.arn)
-        mfa.mfa_device_deactivate(actor=actor, owner=user, serial_number=device.serial_number)
-    for inline in list(user.inline_policies.all()):
-        require(request, "iam:DeleteUserPolicy", user.arn)
-        inline_policy_delete(actor=actor, identity=user, name=inline.name)
-    for attachment in list(user.policy_attachments.select_related("policy__account")):
-        require(
-            request,
-            "iam:DetachUserPolicy",
-            user.arn,
-            extra={"iam:PolicyARN": attachment.policy.arn},
+        steps.append(
+            (
+                "iam:DeleteLoginProfile",
+                user.arn,
+                None,
+                lambda actor: users.user_password_set(actor=actor, user=user, password=None),
+            )
         )
-        policy_detach(actor=actor, policy=attachment.policy, identity=user)
+    for key in list(user.access_keys.all()):
+        steps.append(
+            (
+                "iam:DeleteAccessKey",
+                user.arn,
+                None,
+                lambda actor, k=key: access_keys.access_key_delete(
+                    actor=actor, owner=user, access_key_id=k.access_key_id
+                ),
+            )
+        )
+    for device in list(MFADevice.objects.filter(user=user).select_related("account")):
+        steps.append(
+            (
+                "iam:DeactivateMFADevice",
+                user.arn,
+                None,
+                lambda actor, d=device: mfa.mfa_device_deactivate(
+                    actor=actor, owner=user, serial_number=d.serial_number
+                ),
+            )
+        )
+    for inline in list(user.inline_policies.all()):
+        steps.append(
+            (
+                "iam:DeleteUserPolicy",
+                user.arn,
+                None,
+                lambda actor, p=inline: inline_policy_delete(
+                    actor=actor, identity=user, name=p.name
+                ),
+            )
+        )
+    for attachment in list(user.policy_attachments.select_related("policy__account")):
+        steps.append(
+            (
+                "iam:DetachUserPolicy",
+                user.arn,
+                {"iam:PolicyARN": attachment.policy.arn},
+                lambda actor, a=attachment: policy_detach(
+                    actor=actor, policy=a.policy, identity=user
+                ),
+            )
+        )
     for membership in list(user.memberships.select_related("group__account")):
-        require(request, "iam:RemoveUserFromGroup", membership.group.arn)
-        groups.group_member_remove(actor=actor, group=membership.group, user=user)
+        steps.append(
+            (
+                "iam:RemoveUserFromGroup",
+                membership.group.arn,
+                None,
+                lambda actor, m=membership: groups.group_member_remove(
+                    actor=actor, group=m.group, user=user
+                ),
+            )
+        )
+    return steps
