@@ -19,7 +19,12 @@ from accounts.services.groups import group_create, group_member_add
 from accounts.services.roles import role_create
 from accounts.services.users import user_create
 from brokers.models import Broker, Configuration
-from brokers.services import broker_create, configuration_create
+from brokers.services import (
+    broker_create,
+    broker_user_create,
+    configuration_create,
+    configuration_update,
+)
 from policies.models import ManagedPolicy
 from policies.services.attachments import policy_attach
 from policies.services.managed import policy_create
@@ -150,48 +155,7 @@ def load_demo(*, password: str) -> DemoReport:
             policy_attach(actor=actor, policy=_aws_policy("AmazonMQFullAccess"), identity=role)
             report.created.append("role BrokerAdmin")
 
-        if not Configuration.objects.filter(account=prod, name="orders-config").exists():
-            configuration_create(
-                actor=actor,
-                account=prod,
-                name="orders-config",
-                engine_type="ACTIVEMQ",
-                engine_version="5.18",
-                tags={"team": "payments"},
-            )
-            report.created.append("configuration orders-config")
-        for name, engine, version, mode, size, tags in [
-            (
-                "orders",
-                "ACTIVEMQ",
-                "5.18",
-                "ACTIVE_STANDBY_MULTI_AZ",
-                "mq.m5.large",
-                {"team": "payments", "env": "production"},
-            ),
-            (
-                "telemetry",
-                "RABBITMQ",
-                "3.13",
-                "SINGLE_INSTANCE",
-                "mq.t3.micro",
-                {"team": "iot", "env": "staging"},
-            ),
-        ]:
-            if not Broker.objects.filter(account=prod, name=name).exists():
-                broker = broker_create(
-                    actor=actor,
-                    account=prod,
-                    name=name,
-                    engine_type=engine,
-                    engine_version=version,
-                    deployment_mode=mode,
-                    host_instance_type=size,
-                    tags=tags,
-                )
-                # Demo brokers start out running; real ones go through the state machine.
-                Broker.objects.filter(pk=broker.pk).update(state=Broker.State.RUNNING)
-                report.created.append(f"broker {name}")
+        _demo_brokers(actor, prod, report)
 
         dev_actor = system_actor(dev.account_id, via="load_demo")
         if not Role.objects.filter(account=dev, name="CrossAccountAuditor").exists():
@@ -221,3 +185,92 @@ def load_demo(*, password: str) -> DemoReport:
             (f"IAM user {name}", f"account acme-prod / user {name} / password {password}")
         )
     return report
+
+
+# Demo broker users must meet Amazon MQ's password rules whatever the demo password is.
+DEMO_BROKER_PASSWORD = "Demo-Broker-Passw0rd"
+ORDERS_CONFIG_REVISION_2 = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<broker xmlns="http://activemq.apache.org/schema/core" schedulePeriodForDestinationPurge="10000">
+  <destinationPolicy>
+    <policyMap>
+      <policyEntries>
+        <policyEntry queue="orders.&gt;" gcInactiveDestinations="true"
+                     inactiveTimoutBeforeGC="600000">
+          <deadLetterStrategy>
+            <individualDeadLetterStrategy queuePrefix="DLQ." useQueueForQueueMessages="true"/>
+          </deadLetterStrategy>
+        </policyEntry>
+      </policyEntries>
+    </policyMap>
+  </destinationPolicy>
+  <plugins>
+    <timeStampingBrokerPlugin zeroExpirationOverride="86400000"/>
+  </plugins>
+</broker>
+"""
+
+
+def _demo_brokers(actor: Actor, prod: Account, report: DemoReport) -> None:
+    """Two running brokers (ActiveMQ with a pending user, RabbitMQ) and a configuration."""
+    config = Configuration.objects.filter(account=prod, name="orders-config").first()
+    if config is None:
+        config = configuration_create(
+            actor=actor,
+            account=prod,
+            name="orders-config",
+            engine_type="ACTIVEMQ",
+            engine_version="5.18",
+            tags={"team": "payments"},
+        )
+        configuration_update(
+            actor=actor,
+            configuration=config,
+            data=ORDERS_CONFIG_REVISION_2,
+            description="Dead-letter queue per orders queue; expire messages after a day",
+        )
+        report.created.append("configuration orders-config (2 revisions)")
+    specs = [
+        (
+            "orders",
+            {
+                "engine_type": "ACTIVEMQ",
+                "engine_version": "5.18",
+                "deployment_mode": "ACTIVE_STANDBY_MULTI_AZ",
+                "host_instance_type": "mq.m5.large",
+                "configuration": {"id": config.configuration_id, "revision": 2},
+                "users": [
+                    {"username": "admin", "password": DEMO_BROKER_PASSWORD, "consoleAccess": True}
+                ],
+                "tags": {"team": "payments", "env": "production"},
+            },
+        ),
+        (
+            "telemetry",
+            {
+                "engine_type": "RABBITMQ",
+                "engine_version": "3.13",
+                "deployment_mode": "SINGLE_INSTANCE",
+                "host_instance_type": "mq.t3.micro",
+                "users": [{"username": "admin", "password": DEMO_BROKER_PASSWORD}],
+                "tags": {"team": "iot", "env": "staging"},
+            },
+        ),
+    ]
+    for name, spec in specs:
+        if Broker.objects.filter(account=prod, name=name).exists():
+            continue
+        broker = broker_create(actor=actor, account=prod, name=name, **spec)
+        # Demo brokers start out running; real ones go through the state machine.
+        Broker.objects.filter(pk=broker.pk).update(
+            state=Broker.State.RUNNING, transition_due_at=None, transition_token=""
+        )
+        broker.state = Broker.State.RUNNING
+        if spec["engine_type"] == "ACTIVEMQ":
+            broker_user_create(
+                actor=actor,
+                broker=broker,
+                username="order-processor",
+                password=DEMO_BROKER_PASSWORD,
+                groups=["consumers"],
+            )
+        report.created.append(f"broker {name}")

@@ -1,0 +1,1 @@
+"""Console pages of brokers, broker users, configurations and tags."""
