@@ -8,6 +8,7 @@ urlpatterns = [
     path("access/freshness", views.FreshnessView.as_view(), name="matrix-freshness"),
     path("access/blast-radius", views.BlastRadiusView.as_view(), name="blast-radius"),
     path("access/who-can", views.WhoCanView.as_view(), name="who-can"),
+    path("access/resource", views.ResourceAccessView.as_view(), name="resource-access"),
     path("access/graph.json", views.GraphDataView.as_view(), name="access-graph-data"),
     path(
         "access/<str:kind>/<str:name>", views.PrincipalMatrixView.as_view(), name="principal-matrix"

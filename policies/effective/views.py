@@ -251,3 +251,25 @@ class BlastRadiusView(View):
                 {"error": getattr(error, "message", str(error))},
             )
         return render(request, "policies/effective/_blast_radius.html", {"radius": radius})
+
+
+KEY_BROKER_ACTIONS = ("mq:DescribeBroker", "mq:RebootBroker", "mq:UpdateBroker",
+                      "mq:CreateUser", "mq:DeleteBroker")
+
+
+class ResourceAccessView(View):
+    """htmx card: who can act on a broker, per key action, from the matrix."""
+
+    def get(self, request):
+        account = _account(request)
+        resource_arn = request.GET.get("resource", "")
+        result = check(request, "iam:GetAccountAuthorizationDetails", "*")
+        context = {"resource_arn": resource_arn, "freshness": queries.freshness(account.pk)}
+        if not result.allowed:
+            context["denied"] = result.message
+        else:
+            context["rows"] = [
+                {"action": action, "principals": queries.who_can(
+                    account_pk=account.pk, action=action, resource_arn=resource_arn)}
+                for action in KEY_BROKER_ACTIONS]
+        return render(request, "policies/effective/_resource_access.html", context)

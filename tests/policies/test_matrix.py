@@ -348,3 +348,13 @@ def test_matrix_api(client, world):
     ).json()
     assert preview["gained"] >= 1 and preview["lost"] >= 1
     assert client.get("/api/v1/matrix/freshness/").json()["current"] is True
+
+
+def test_broker_page_card_lists_who_can_act(client, world):
+    from tests.factories import RootUserFactory
+
+    RootUserFactory(account=world["account"], email="root@acme.example")
+    client.post("/signin", {"as": "root", "email": "root@acme.example",
+                            "password": "Root-Passw0rd"})
+    card = client.get("/access/resource", {"resource": world["orders"].arn}).content.decode()
+    assert "mq:RebootBroker" in card and ">olivia<" in card
