@@ -91,3 +91,28 @@ __all__ += [
     "validate",
     "validate_text",
 ]
+
+# The effective-permissions matrix: one principal's decisions on many cells, as bit sets.
+from policies.engine.matrix import (  # noqa: E402 - appended block, as above
+    ActionRow,
+    ConditionRequirement,
+    MatrixAction,
+    MatrixResource,
+    MatrixWorld,
+    Source,
+    clear_matrix_caches,
+    evaluate_matrix,
+    matrix_world,
+)
+
+__all__ += [
+    "ActionRow",
+    "ConditionRequirement",
+    "MatrixAction",
+    "MatrixResource",
+    "MatrixWorld",
+    "Source",
+    "clear_matrix_caches",
+    "evaluate_matrix",
+    "matrix_world",
+]

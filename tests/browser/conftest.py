@@ -60,6 +60,12 @@ class Journey:
     def goto(self, path: str):
         self.page.goto(f"{self.base_url}{path}")
 
+    def nav(self, menu: str, item: str):
+        """Open a menu of the main navigation and follow one of its links."""
+        navigation = self.page.get_by_role("navigation", name="Main")
+        navigation.get_by_role("button", name=menu).click()
+        navigation.get_by_role("link", name=item, exact=True).click()
+
     def shot(self, label: str) -> Path:
         self.step += 1
         slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
@@ -78,8 +84,13 @@ def journey(browser, live_server, request):
     def on_console(message):
         # A 4xx page (a denial, a form error, a lockout) is an expected answer; a missing
         # asset (404), a server error or a script/CSP error is a broken page.
-        expected = ("status of 400", "status of 401", "status of 403", "status of 409",
-                    "status of 429")
+        expected = (
+            "status of 400",
+            "status of 401",
+            "status of 403",
+            "status of 409",
+            "status of 429",
+        )
         if message.type == "error" and not any(s in message.text for s in expected):
             errors.append(message.text)
 

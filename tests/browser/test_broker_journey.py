@@ -74,7 +74,7 @@ def _next(page):
 def test_create_broker_add_user_reboot(journey, world, celery_worker):
     page = journey.page
     _sign_in(journey)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Brokers").click()
+    journey.nav("Amazon MQ", "Brokers")
     page.get_by_text("No brokers yet").wait_for()
     journey.shot("empty broker list")
 
@@ -150,7 +150,7 @@ def test_create_broker_add_user_reboot(journey, world, celery_worker):
     user = BrokerUser.objects.get(username="order-processor")
     assert user.applied and user.pending_change == "" and user.groups == ["consumers"]
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Brokers").click()
+    journey.nav("Amazon MQ", "Brokers")
     page.get_by_role("link", name="orders").wait_for()
     journey.shot("broker list with running broker")
 

@@ -58,7 +58,7 @@ def test_root_manages_groups_and_roles(journey, world):
     page.get_by_role("button", name="Sign in as root user").click()
     page.wait_for_url(f"{journey.base_url}/")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Groups").click()
+    journey.nav("IAM", "Groups")
     page.get_by_role("link", name="team-0").wait_for()
     journey.shot("groups list")
 
@@ -84,7 +84,7 @@ def test_root_manages_groups_and_roles(journey, world):
     assert group.path == "/ops/" and group.policy_attachments.count() == 1
     assert IAMUser.objects.get(name="carol").memberships.get().group == group
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Roles").click()
+    journey.nav("IAM", "Roles")
     page.get_by_role("heading", name="Roles").wait_for()
     journey.shot("roles list with the service-linked role")
 
@@ -118,7 +118,7 @@ def test_root_manages_groups_and_roles(journey, world):
         "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
     }
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Roles").click()
+    journey.nav("IAM", "Roles")
     page.get_by_role("link", name=SLR).click()
     page.get_by_text(
         "This role is linked to Amazon MQ and can only be edited by the service"

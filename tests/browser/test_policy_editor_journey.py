@@ -66,7 +66,7 @@ def test_write_fix_attach_version_compare_and_set_default(journey, world):
     page.get_by_role("button", name="Sign in as root user").click()
     page.wait_for_url(f"{journey.base_url}/")
 
-    page.get_by_role("link", name="Policies").first.click()
+    journey.nav("IAM", "Policies")
     page.get_by_role("heading", name="Policies").wait_for()
     assert page.get_by_role("link", name="AmazonMQFullAccess").count() == 1
     journey.shot("policy list with aws managed policies")

@@ -109,10 +109,14 @@ def test_changes_commit_while_redis_is_down_and_are_recomputed_later(worker_fact
 
 
 def test_work_of_a_killed_worker_is_redone(worker_factory):
+    import zlib
+
+    import psycopg
+
     from policies.tasks import matrix_recompute, matrix_sweep
 
     account, broker, alice = _world()
-    for i in range(150):
+    for i in range(20):
         users.user_create(actor=ACTOR, account=account, name=f"user{i}")
     policy = managed.policy_create(
         actor=ACTOR,
@@ -121,21 +125,42 @@ def test_work_of_a_killed_worker_is_redone(worker_factory):
         document=_doc({"Effect": "Allow", "Action": "mq:RebootBroker", "Resource": "*"}),
     )
     attachments.policy_attach(actor=ACTOR, policy=policy, identity=alice)
+    assert PermissionChange.objects.filter(processed_at=None).exists()
+    # Hold alice's recompute lock from another connection: the worker claims the changes,
+    # starts the chunk and blocks in the middle of it, where we kill it (SIGKILL).
+    settings_dict = connection.settings_dict
+    holder = psycopg.connect(
+        dbname=settings_dict["NAME"],
+        host=settings_dict["HOST"] or None,
+        port=settings_dict["PORT"] or None,
+        user=settings_dict["USER"] or None,
+        autocommit=True,
+    )
+    lock = zlib.crc32(f"matrix:user:{alice.pk}".encode())
+    holder.execute("SELECT pg_advisory_lock(%s)", [lock])
     lease = {"MQIAM_MATRIX_CLAIM_LEASE_S": "2"}
-    worker = worker_factory(lease, concurrency=1)
+    try:
+        worker = worker_factory(lease, concurrency=1)
+        matrix_recompute.delay(account.pk)
+        deadline = time.monotonic() + 20
+        while (
+            time.monotonic() < deadline
+            and not holder.execute(
+                "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            ).fetchone()
+        ):
+            time.sleep(0.05)
+        assert holder.execute(
+            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        ).fetchone(), "the worker never reached the middle of the recompute"
+        claimed = PermissionChange.objects.filter(claimed_at__isnull=False, processed_at=None)
+        assert claimed.exists()
+        worker.kill()
+    finally:
+        holder.execute("SELECT pg_advisory_unlock(%s)", [lock])
+        holder.close()
     assert PermissionChange.objects.filter(processed_at=None).exists()
-    # Let it claim the work, then kill it mid-recompute (SIGKILL: no chance to clean up).
-    matrix_recompute.delay(account.pk)
-    deadline = time.monotonic() + 10
-    while (
-        time.monotonic() < deadline
-        and not PermissionChange.objects.filter(
-            claimed_at__isnull=False, processed_at=None
-        ).exists()
-    ):
-        time.sleep(0.05)
-    worker.kill()
-    assert PermissionChange.objects.filter(processed_at=None).exists()
+    assert _cell(alice, "mq:RebootBroker", broker) == "implicitDeny"
     worker_factory(lease)
     time.sleep(2.5)  # the dead worker's claim lapses
     PermissionChange.objects.update(
@@ -149,8 +174,8 @@ def test_work_of_a_killed_worker_is_redone(worker_factory):
         .values("principal_id")
         .distinct()
         .count()
-        == 151
-    )  # alice and the 150 others
+        == 21
+    )  # alice and the 20 others
 
 
 def test_two_overlapping_recomputes_give_the_result_of_one(transactional_db):
