@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -70,9 +71,16 @@ def cell_value(row: EffectivePermission, position: int) -> str:
 
 def cell_sources(row: EffectivePermission, position: int) -> list[dict]:
     """The statements that decide a cell (provenance), with conditions for conditional ones."""
+    return sources_at(row.details, position)
+
+
+def sources_at(details: dict | str | None, position: int) -> list[dict]:
+    """``cell_sources`` over a row's stored ``details`` (a dict, or its JSON text)."""
+    if isinstance(details, str):
+        details = json.loads(details)
     bit = 1 << position
     out = []
-    for source in (row.details or {}).get("sources", []):
+    for source in (details or {}).get("sources", []):
         true = int(source.get("true") or "0", 16)
         unknown = int(source.get("unknown") or "0", 16)
         if (true | unknown) & bit:
@@ -139,7 +147,7 @@ def who_can(
     position = resource.position
     table = EffectivePermission._meta.db_table
     sql = f"""
-        SELECT id, principal_kind, principal_id, principal_arn,
+        SELECT details, principal_kind, principal_id, principal_arn,
                CASE WHEN octet_length(explicit_deny) > %(byte)s
                     THEN get_bit(explicit_deny, %(bit)s) ELSE 0 END AS deny,
                CASE WHEN octet_length(allowed) > %(byte)s
@@ -165,12 +173,8 @@ def who_can(
             },
         )
         rows = cursor.fetchall()
-    details = {
-        r.pk: r
-        for r in EffectivePermission.objects.filter(pk__in=[r[0] for r in rows]).only(
-            "pk", "details", "allowed", "conditional", "explicit_deny"
-        )
-    }
+    # One statement: the provenance comes with the bits, from the same snapshot of the rows
+    # (a recompute replaces rows, so a second query could miss them).
     return [
         {
             "principal_kind": kind,
@@ -178,9 +182,9 @@ def who_can(
             "principal_arn": arn,
             "principal_name": arn.rsplit("/", 1)[-1],
             "decision": ALLOWED if allow else CONDITIONAL,
-            "sources": cell_sources(details[row_id], position),
+            "sources": sources_at(details, position),
         }
-        for row_id, kind, pk, arn, _deny, allow, _cond in rows
+        for details, kind, pk, arn, _deny, allow, _cond in rows
     ]
 
 
