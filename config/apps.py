@@ -6,3 +6,6 @@ class ConfigConfig(AppConfig):
 
     name = "config"
     label = "config"
+
+    def ready(self):
+        import config.lookups  # noqa: F401 - registers the ``__any`` lookup

@@ -473,6 +473,13 @@ def identity_names(*, principal: Principal) -> dict[str, list[str]]:
     }
 
 
+@dataclass(frozen=True)
+class _InlineRow:
+    name: str
+    document: str
+    document_hash: str
+
+
 def gather_policies_bulk(account_pk: int, *, user_ids=None, role_ids=None) -> dict:
     """``gather_policies`` for many users and roles of one account in a few queries.
 
@@ -485,38 +492,46 @@ def gather_policies_bulk(account_pk: int, *, user_ids=None, role_ids=None) -> di
     users = IAMUser.objects.filter(account_id=account_pk).select_related("account")
     roles = Role.objects.filter(account_id=account_pk).select_related("account")
     if user_ids is not None:
-        users = users.filter(pk__in=list(user_ids))
+        users = users.filter(pk__any=list(user_ids))
     if role_ids is not None:
-        roles = roles.filter(pk__in=list(role_ids))
+        roles = roles.filter(pk__any=list(role_ids))
     users, roles = list(users), list(roles)
     user_pks, role_pks = [u.pk for u in users], [r.pk for r in roles]
+    # Plain value rows, not model instances: a chunk of the matrix worker reads thousands.
     memberships: dict[int, list[int]] = {}
     group_names: dict[int, str] = {}
-    for m in (GroupMembership.objects.filter(user_id__in=user_pks).select_related("group")
-              .order_by("group__name", "group_id")):
-        memberships.setdefault(m.user_id, []).append(m.group_id)
-        group_names[m.group_id] = m.group.name
+    for user_id, group_id, group_name in (
+            GroupMembership.objects.filter(user_id__any=user_pks)
+            .order_by("group__name", "group_id")
+            .values_list("user_id", "group_id", "group__name")):
+        memberships.setdefault(user_id, []).append(group_id)
+        group_names[group_id] = group_name
     group_pks = list(group_names)
-    inline = {}
-    for p in InlinePolicy.objects.filter(
-            Q(user_id__in=user_pks) | Q(group_id__in=group_pks) | Q(role_id__in=role_pks)
-    ).order_by("name", "id"):
-        key = ("user", p.user_id) if p.user_id else ("group", p.group_id) if p.group_id \
-            else ("role", p.role_id)
-        inline.setdefault(key, []).append(p)
-    attached = {}
-    for a in PolicyAttachment.objects.filter(
-            Q(user_id__in=user_pks) | Q(group_id__in=group_pks) | Q(role_id__in=role_pks)
-    ).select_related("policy").order_by("policy__name", "policy_id"):
-        key = ("user", a.user_id) if a.user_id else ("group", a.group_id) if a.group_id \
-            else ("role", a.role_id)
-        attached.setdefault(key, []).append(a.policy_id)
+    inline: dict[tuple[str, int], list[_InlineRow]] = {}
+    for row in (InlinePolicy.objects.filter(
+            Q(user_id__any=user_pks) | Q(group_id__any=group_pks) | Q(role_id__any=role_pks))
+            .order_by("name", "id")
+            .values_list("user_id", "group_id", "role_id", "name", "document",
+                         "document_hash")):
+        user_id, group_id, role_id = row[:3]
+        key = ("user", user_id) if user_id else ("group", group_id) if group_id \
+            else ("role", role_id)
+        inline.setdefault(key, []).append(_InlineRow(*row[3:]))
+    attached: dict[tuple[str, int], list[int]] = {}
+    for user_id, group_id, role_id, policy_id in (
+            PolicyAttachment.objects.filter(
+                Q(user_id__any=user_pks) | Q(group_id__any=group_pks) | Q(role_id__any=role_pks))
+            .order_by("policy__name", "policy_id")
+            .values_list("user_id", "group_id", "role_id", "policy_id")):
+        key = ("user", user_id) if user_id else ("group", group_id) if group_id \
+            else ("role", role_id)
+        attached.setdefault(key, []).append(policy_id)
     boundary_ids = {u.permissions_boundary_id for u in users} | {
         r.permissions_boundary_id for r in roles}
     policy_ids = {pid for ids in attached.values() for pid in ids} | (boundary_ids - {None})
-    policies = {p.pk: p for p in ManagedPolicy.objects.filter(pk__in=policy_ids)}
+    policies = {p.pk: p for p in ManagedPolicy.objects.filter(pk__any=list(policy_ids))}
     defaults = {v.policy_id: v for v in PolicyVersion.objects.filter(
-        policy_id__in=policy_ids, is_default=True)}
+        policy_id__any=list(policy_ids), is_default=True)}
     account_id = (users[0].account.account_id if users else
                   roles[0].account.account_id if roles else "")
 

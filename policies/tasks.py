@@ -70,3 +70,38 @@ def matrix_sweep() -> dict:
     for account_id in pending:
         matrix_recompute.delay(account_id)
     return {"accounts": sorted(pending)}
+
+
+# -- access requests (thin: policies.requests.expiry and .notify do the work) ---------------
+
+
+@shared_task(name="policies.tasks.access_request_expire", acks_late=True)
+def access_request_expire(pk: int) -> bool:
+    """Revoke one grant at its expiry (idempotent: a no-op if early, late or already done)."""
+    from policies.requests import expiry
+
+    return expiry.access_request_expire(pk=pk)
+
+
+@shared_task(name="policies.tasks.access_request_notify_approvers", acks_late=True)
+def access_request_notify_approvers(pk: int) -> int:
+    """Notify the approvers IAM allows to decide a new request (once per round)."""
+    from policies.requests import expiry
+
+    return expiry.notify_approvers(pk=pk)
+
+
+@shared_task(name="policies.tasks.access_request_send_emails", acks_late=True)
+def access_request_send_emails(ids: list) -> int:
+    """Email the given notifications that are not emailed yet."""
+    from policies.requests.notify import send_emails
+
+    return send_emails(ids)
+
+
+@shared_task(name="policies.tasks.access_request_sweep")
+def access_request_sweep() -> dict:
+    """Beat: revoke expired grants, expire stale requests, warn, redo lost notices."""
+    from policies.requests import expiry
+
+    return expiry.sweep()

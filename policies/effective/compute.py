@@ -10,11 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from accounts.models import Account, IAMUser, Role
 from policies.effective.actions import matrix_actions
-from policies.models import EffectivePermission
 from policies.models import MatrixResource as MatrixResourceRow
 from policies.selectors import GatheredPolicies, PolicySource, gather_policies_bulk
 
@@ -104,7 +101,7 @@ def resource_context(row: MatrixResourceRow, account_id: str) -> dict:
 
 @dataclass(frozen=True)
 class ComputedRow:
-    """One principal x action row, ready to store."""
+    """One principal x action row, ready to store (``details`` indexes the sources)."""
 
     subject: PrincipalSubject
     action: str
@@ -114,26 +111,48 @@ class ComputedRow:
     details: dict
 
 
-def _source_dict(source, gathered: GatheredPolicies) -> dict:
+@dataclass(frozen=True)
+class ComputedPrincipal:
+    """A principal's rows and the distinct statements (sources) they refer to."""
+
+    subject: PrincipalSubject
+    rows: tuple[ComputedRow, ...]
+    sources: tuple[dict, ...]
+
+
+def _source_descriptor(source, gathered: GatheredPolicies) -> dict:
+    """What the UI shows of a statement: policy, version, statement, path, conditions."""
     origin: PolicySource | None
     if source.layer == "boundary":
         origin = gathered.boundary_source
-    else:
+    elif source.layer == "identity":
         origin = gathered.identity_sources[source.policy]
-    return {
+    else:
+        origin = None  # SCP/RCP/session/resource layers: no stored source of their own yet
+    descriptor = {
         "layer": source.layer,
         "effect": source.effect,
-        "policy": origin.policy_arn or origin.policy_name if origin else "",
+        "policy": (origin.policy_arn or origin.policy_name) if origin else "",
         "policy_type": origin.policy_type if origin else "",
         "version": origin.version_id if origin else "",
         "via": origin.via if origin else "",
         "via_name": origin.via_name if origin else "",
         "statement": source.statement,
         "sid": source.sid,
-        "true": format(source.true_bits, "x"),
-        "unknown": format(source.unknown_bits, "x"),
         "conditions": [c.to_dict() for c in source.conditions],
     }
+    return {k: v for k, v in descriptor.items() if v not in ("", None, [])} | {
+        "statement": source.statement,
+        "effect": source.effect,
+        "layer": source.layer,
+    }
+
+
+def _bits(value: int, mask: int) -> str:
+    """A bit set as stored: ``*`` for every cell of the action, hex otherwise."""
+    if value and value == mask:
+        return "*"
+    return format(value, "x") if value else ""
 
 
 @dataclass(frozen=True)
@@ -142,6 +161,7 @@ class MatrixShape:
 
     batches: tuple  # ((actions, unknown keys, world), ...)
     resources: tuple
+    masks: dict  # action -> bit set of the positions it is evaluated on
 
 
 def matrix_shape(resources: list[MatrixResourceRow], account_id: str) -> MatrixShape:
@@ -159,17 +179,18 @@ def matrix_shape(resources: list[MatrixResourceRow], account_id: str) -> MatrixS
         positions = tuple(sorted(p for kind in action.kinds for p in by_kind.get(kind, ())))
         target = star_actions if action.kinds == ("star",) else other_actions
         target.append(MatrixAction(action.name, positions))
+    masks = {a.name: sum(1 << p for p in a.positions) for a in star_actions + other_actions}
     batches = tuple(
         (tuple(actions), unknown, matrix_world(actions, engine_resources))
         for actions, unknown in ((star_actions, STAR_UNKNOWN_KEYS), (other_actions, UNKNOWN_KEYS))
     )
-    return MatrixShape(batches, engine_resources)
+    return MatrixShape(batches, engine_resources, masks)
 
 
 def compute_rows(
     subject: PrincipalSubject, gathered: GatheredPolicies, shape: MatrixShape
-) -> list[ComputedRow]:
-    """Every catalogued action of the matrix for one principal."""
+) -> ComputedPrincipal:
+    """Every catalogued action of the matrix for one principal, with its sources."""
     from policies.engine.matrix import evaluate_matrix
 
     results = []
@@ -181,9 +202,21 @@ def compute_rows(
             policies=gathered.policy_set,
             world=world,
         )
+    index: dict[tuple, int] = {}
+    sources: list[dict] = []
     rows = []
     for result in results:
-        sources = [_source_dict(s, gathered) for s in result.sources]
+        mask = shape.masks[result.action]
+        refs = []
+        for source in result.sources:
+            key = (source.layer, source.level, source.policy, source.statement)
+            if key not in index:
+                index[key] = len(sources)
+                sources.append(_source_descriptor(source, gathered))
+            ref = [index[key], _bits(source.true_bits & mask, mask)]
+            if source.unknown_bits & mask:
+                ref.append(_bits(source.unknown_bits & mask, mask))
+            refs.append(ref)
         rows.append(
             ComputedRow(
                 subject,
@@ -191,34 +224,38 @@ def compute_rows(
                 result.allowed,
                 result.conditional,
                 result.explicit_deny,
-                {"sources": sources},
+                {"s": refs} if refs else {},
             )
         )
-    return rows
+    return ComputedPrincipal(subject, tuple(rows), tuple(sources))
 
 
 def subjects_for(account: Account, *, user_ids=None, role_ids=None) -> list[PrincipalSubject]:
     users = IAMUser.objects.filter(account=account).select_related("account")
     roles = Role.objects.filter(account=account).select_related("account")
     if user_ids is not None:
-        users = users.filter(pk__in=list(user_ids))
+        users = users.filter(pk__any=list(user_ids))
     if role_ids is not None:
-        roles = roles.filter(pk__in=list(role_ids))
+        roles = roles.filter(pk__any=list(role_ids))
     return [subject_for_user(u) for u in users] + [subject_for_role(r) for r in roles]
+
+
+def compute_principals(
+    account: Account, subjects: list[PrincipalSubject], resources: list[MatrixResourceRow]
+) -> list[ComputedPrincipal]:
+    """Rows and sources for ``subjects`` (one bulk gathering of their policies)."""
+    user_ids = [s.pk for s in subjects if s.kind == "user"]
+    role_ids = [s.pk for s in subjects if s.kind == "role"]
+    gathered = gather_policies_bulk(account.pk, user_ids=user_ids, role_ids=role_ids)
+    shape = matrix_shape(resources, account.account_id)
+    return [compute_rows(s, gathered[(s.kind, s.pk)], shape) for s in subjects]
 
 
 def compute_for(
     account: Account, subjects: list[PrincipalSubject], resources: list[MatrixResourceRow]
 ) -> list[ComputedRow]:
-    """Rows for ``subjects`` (one bulk gathering of their policies)."""
-    user_ids = [s.pk for s in subjects if s.kind == "user"]
-    role_ids = [s.pk for s in subjects if s.kind == "role"]
-    gathered = gather_policies_bulk(account.pk, user_ids=user_ids, role_ids=role_ids)
-    shape = matrix_shape(resources, account.account_id)
-    rows: list[ComputedRow] = []
-    for subject in subjects:
-        rows += compute_rows(subject, gathered[(subject.kind, subject.pk)], shape)
-    return rows
+    """Just the rows of ``subjects`` (previews and checks need no provenance)."""
+    return [row for p in compute_principals(account, subjects, resources) for row in p.rows]
 
 
 def to_bytes(bits: int) -> bytes:
@@ -228,22 +265,3 @@ def to_bytes(bits: int) -> bytes:
 
 def from_bytes(data: bytes | memoryview | None) -> int:
     return int.from_bytes(bytes(data or b""), "little")
-
-
-def model_rows(account: Account, rows: list[ComputedRow]) -> list[EffectivePermission]:
-    now = timezone.now()
-    return [
-        EffectivePermission(
-            account=account,
-            principal_kind=r.subject.kind,
-            principal_id=r.subject.pk,
-            principal_arn=r.subject.arn,
-            action=r.action,
-            allowed=to_bytes(r.allowed),
-            conditional=to_bytes(r.conditional),
-            explicit_deny=to_bytes(r.explicit_deny),
-            details=r.details,
-            computed_at=now,
-        )
-        for r in rows
-    ]

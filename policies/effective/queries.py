@@ -14,6 +14,7 @@ from policies.models import (
     MatrixResource,
     MatrixState,
     PermissionChange,
+    PrincipalProvenance,
     RecomputeJob,
 )
 
@@ -69,23 +70,55 @@ def cell_value(row: EffectivePermission, position: int) -> str:
     return IMPLICIT_DENY
 
 
-def cell_sources(row: EffectivePermission, position: int) -> list[dict]:
-    """The statements that decide a cell (provenance), with conditions for conditional ones."""
-    return sources_at(row.details, position)
+def _bits(value: str | None, mask: int) -> int:
+    if not value:
+        return 0
+    return mask if value == "*" else int(value, 16)
 
 
-def sources_at(details: dict | str | None, position: int) -> list[dict]:
-    """``cell_sources`` over a row's stored ``details`` (a dict, or its JSON text)."""
+def sources_at(
+    details: dict | str | None, descriptors: list | str | None, position: int, mask: int
+) -> list[dict]:
+    """The statements that decide a cell: the row's references resolved to their sources.
+
+    ``mask`` is the action's applicable positions (what ``*`` stands for in stored bits).
+    """
     if isinstance(details, str):
         details = json.loads(details)
+    if isinstance(descriptors, str):
+        descriptors = json.loads(descriptors)
     bit = 1 << position
     out = []
-    for source in (details or {}).get("sources", []):
-        true = int(source.get("true") or "0", 16)
-        unknown = int(source.get("unknown") or "0", 16)
-        if (true | unknown) & bit:
-            out.append({**source, "definite": bool(true & bit)})
+    for ref in (details or {}).get("s", []):
+        true = _bits(ref[1], mask)
+        unknown = _bits(ref[2], mask) if len(ref) > 2 else 0
+        if (true | unknown) & bit and ref[0] < len(descriptors or []):
+            out.append({**descriptors[ref[0]], "definite": bool(true & bit)})
     return out
+
+
+def action_mask(account_pk: int, action_name: str) -> int:
+    """The bit set of the resources an action is evaluated on, in this account."""
+    action = matrix_action(action_name)
+    if action is None:
+        return 0
+    positions = MatrixResource.objects.filter(
+        account_id=account_pk, deleted_at__isnull=True, kind__in=action.kinds
+    ).values_list("position", flat=True)
+    return sum(1 << p for p in positions)
+
+
+def cell_sources(row: EffectivePermission, position: int) -> list[dict]:
+    """The statements that decide a stored cell, with conditions for conditional ones."""
+    provenance = PrincipalProvenance.objects.filter(
+        principal_kind=row.principal_kind, principal_id=row.principal_id
+    ).first()
+    return sources_at(
+        row.details,
+        provenance.sources if provenance else [],
+        position,
+        action_mask(row.account_id, row.action),
+    )
 
 
 @dataclass
@@ -132,7 +165,12 @@ def what_can(
 
 
 def who_can(
-    *, account_pk: int, action: str, resource_arn: str, include_conditional: bool = True
+    *,
+    account_pk: int,
+    action: str,
+    resource_arn: str,
+    include_conditional: bool = True,
+    with_sources: bool = True,
 ) -> list[dict]:
     """Every principal allowed (or conditionally allowed) ``action`` on ``resource_arn``.
 
@@ -146,20 +184,24 @@ def who_can(
         return []
     position = resource.position
     table = EffectivePermission._meta.db_table
+    provenance = PrincipalProvenance._meta.db_table
     sql = f"""
-        SELECT details, principal_kind, principal_id, principal_arn,
-               CASE WHEN octet_length(explicit_deny) > %(byte)s
-                    THEN get_bit(explicit_deny, %(bit)s) ELSE 0 END AS deny,
-               CASE WHEN octet_length(allowed) > %(byte)s
-                    THEN get_bit(allowed, %(bit)s) ELSE 0 END AS allow,
-               CASE WHEN octet_length(conditional) > %(byte)s
-                    THEN get_bit(conditional, %(bit)s) ELSE 0 END AS cond
-          FROM {table}
-         WHERE account_id = %(account)s AND action = %(action)s
-           AND (   (octet_length(allowed) > %(byte)s AND get_bit(allowed, %(bit)s) = 1)
-                OR (%(cond)s AND octet_length(conditional) > %(byte)s
-                    AND get_bit(conditional, %(bit)s) = 1))
-         ORDER BY principal_arn
+        SELECT {"e.details, p.sources" if with_sources else "NULL, NULL"},
+               e.principal_kind, e.principal_id, e.principal_arn,
+               CASE WHEN octet_length(e.allowed) > %(byte)s
+                    THEN get_bit(e.allowed, %(bit)s) ELSE 0 END AS allow
+          FROM {table} e
+          {
+        f"LEFT JOIN {provenance} p ON p.principal_kind = e.principal_kind AND "
+        f"p.principal_id = e.principal_id"
+        if with_sources
+        else ""
+    }
+         WHERE e.account_id = %(account)s AND e.action = %(action)s
+           AND (   (octet_length(e.allowed) > %(byte)s AND get_bit(e.allowed, %(bit)s) = 1)
+                OR (%(cond)s AND octet_length(e.conditional) > %(byte)s
+                    AND get_bit(e.conditional, %(bit)s) = 1))
+         ORDER BY e.principal_arn
     """
     with connection.cursor() as cursor:
         cursor.execute(
@@ -175,6 +217,7 @@ def who_can(
         rows = cursor.fetchall()
     # One statement: the provenance comes with the bits, from the same snapshot of the rows
     # (a recompute replaces rows, so a second query could miss them).
+    mask = action_mask(account_pk, known.name) if with_sources else 0
     return [
         {
             "principal_kind": kind,
@@ -182,9 +225,9 @@ def who_can(
             "principal_arn": arn,
             "principal_name": arn.rsplit("/", 1)[-1],
             "decision": ALLOWED if allow else CONDITIONAL,
-            "sources": sources_at(details, position),
+            "sources": sources_at(details, sources, position, mask) if with_sources else [],
         }
-        for details, kind, pk, arn, _deny, allow, _cond in rows
+        for details, sources, kind, pk, arn, allow in rows
     ]
 
 

@@ -253,8 +253,13 @@ class BlastRadiusView(View):
         return render(request, "policies/effective/_blast_radius.html", {"radius": radius})
 
 
-KEY_BROKER_ACTIONS = ("mq:DescribeBroker", "mq:RebootBroker", "mq:UpdateBroker",
-                      "mq:CreateUser", "mq:DeleteBroker")
+KEY_BROKER_ACTIONS = (
+    "mq:DescribeBroker",
+    "mq:RebootBroker",
+    "mq:UpdateBroker",
+    "mq:CreateUser",
+    "mq:DeleteBroker",
+)
 
 
 class ResourceAccessView(View):
@@ -269,7 +274,15 @@ class ResourceAccessView(View):
             context["denied"] = result.message
         else:
             context["rows"] = [
-                {"action": action, "principals": queries.who_can(
-                    account_pk=account.pk, action=action, resource_arn=resource_arn)}
-                for action in KEY_BROKER_ACTIONS]
+                {
+                    "action": action,
+                    "principals": queries.who_can(
+                        account_pk=account.pk,
+                        action=action,
+                        resource_arn=resource_arn,
+                        with_sources=False,
+                    ),
+                }
+                for action in KEY_BROKER_ACTIONS
+            ]
         return render(request, "policies/effective/_resource_access.html", context)

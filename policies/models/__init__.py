@@ -13,19 +13,33 @@ from policies.models.effective import (
     MatrixResource,
     MatrixState,
     PermissionChange,
+    PrincipalProvenance,
     RecomputeJob,
+)
+from policies.models.requests import (
+    AccessRequest,
+    AccessRequestApproval,
+    AccessRequestEvent,
+    AccessRequestSettings,
+    Notification,
 )
 
 __all__ = [
+    "AccessRequest",
+    "AccessRequestApproval",
+    "AccessRequestEvent",
+    "AccessRequestSettings",
     "EffectivePermission",
     "InlinePolicy",
     "ManagedPolicy",
     "MatrixResource",
     "MatrixState",
+    "Notification",
     "PermissionChange",
     "PolicyAttachment",
     "PolicyDocumentMixin",
     "PolicyVersion",
+    "PrincipalProvenance",
     "RecomputeJob",
     "document_hash",
 ]

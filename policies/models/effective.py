@@ -58,8 +58,8 @@ class EffectivePermission(models.Model):
     allowed = models.BinaryField(default=bytes)
     conditional = models.BinaryField(default=bytes)
     explicit_deny = models.BinaryField(default=bytes)
-    # {"sources": [provenance…], "cells": {"<position>": [source index…]},
-    #  "conditions": {"<position>": [requirement…]}}
+    # {"s": [[source index, true cells, unknown cells], …]}: indexes into the principal's
+    # PrincipalProvenance; cells as hex bit sets, "*" = every cell of the action.
     details = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField()
 
@@ -76,6 +76,32 @@ class EffectivePermission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.principal_arn} {self.action}"
+
+
+class PrincipalProvenance(models.Model):
+    """The statements behind a principal's cells, stored once per principal.
+
+    Each matrix row refers to these by index (``details["s"]``), with the cells each
+    statement reaches, so the policy names, paths and conditions are not repeated on every
+    one of the principal's action rows.
+    """
+
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="matrix_provenance"
+    )
+    principal_kind = models.CharField(max_length=8)
+    principal_id = models.BigIntegerField()
+    sources = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["principal_kind", "principal_id"], name="provenance_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"provenance of {self.principal_kind} {self.principal_id}"
 
 
 class PermissionChange(models.Model):

@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Account, Group, GroupMembership, IAMUser, Role
-from policies.effective.compute import compute_for, subjects_for
+from policies.effective.compute import compute_principals, subjects_for
 from policies.effective.resources import matrix_state_for, resources_in_sync, sync_resources
 from policies.effective.store import delete_rows_for_missing, replace_rows
 from policies.models import (
@@ -28,6 +28,7 @@ from policies.models import (
     MatrixState,
     PermissionChange,
     PolicyAttachment,
+    PrincipalProvenance,
     RecomputeJob,
 )
 
@@ -208,12 +209,13 @@ def matrix_recompute_chunk(*, account: Account, keys, job_id: int | None = None)
             role_ids=[pk for kind, pk in keys if kind == "role"],
         )
         resources = list(MatrixResource.objects.filter(account=account, deleted_at__isnull=True))
-        rows = compute_for(account, subjects, resources)
+        principals = compute_principals(account, subjects, resources)
         missing = [k for k in keys if k not in {(s.kind, s.pk) for s in subjects}]
-        replace_rows(account.pk, subjects, rows, timezone.now())
+        replace_rows(account.pk, subjects, principals, timezone.now())
         if missing:
             for kind, pk in missing:
                 EffectivePermission.objects.filter(principal_kind=kind, principal_id=pk).delete()
+                PrincipalProvenance.objects.filter(principal_kind=kind, principal_id=pk).delete()
         if job_id:
             RecomputeJob.objects.filter(pk=job_id).update(done=F("done") + len(keys))
     return len(keys)
