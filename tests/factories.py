@@ -183,3 +183,127 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
 
     principal_arn = "arn:aws:iam::111122223333:user/alice"
     action = "iam:ListUsers"
+
+
+class PasswordPolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.PasswordPolicy"
+
+    account = factory.SubFactory(AccountFactory)
+    minimum_length = 12
+    require_symbols = True
+
+
+class PasswordHistoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.PasswordHistory"
+
+    user = factory.SubFactory(IAMUserFactory)
+    password = factory.LazyFunction(lambda: make_password("Old-Passw0rd!"))
+
+
+class MFADeviceFactory(factory.django.DjangoModelFactory):
+    """An enabled virtual MFA device of an IAM user."""
+
+    class Meta:
+        model = "accounts.MFADevice"
+
+    user = factory.SubFactory(IAMUserFactory)
+    account = factory.SelfAttribute("user.account")
+    name = factory.SelfAttribute("user.name")
+    seed_encrypted = factory.LazyFunction(lambda: encrypt("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"))
+    enabled_at = factory.LazyFunction(timezone.now)
+
+
+class RoleSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.RoleSession"
+
+    role = factory.SubFactory(RoleFactory)
+    session_name = factory.Sequence(lambda n: f"session{n}")
+    access_key_id = factory.LazyFunction(lambda: identifiers.access_key_id(temporary=True))
+    secret_encrypted = factory.LazyFunction(lambda: encrypt(identifiers.secret_access_key()))
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    source_arn = "arn:aws:iam::111122223333:user/alice"
+    issued_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(hours=1))
+
+
+class CredentialReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.CredentialReport"
+
+    account = factory.SubFactory(AccountFactory)
+
+
+class ConfigurationRevisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "brokers.ConfigurationRevision"
+
+    configuration = factory.SubFactory(ConfigurationFactory)
+    revision = factory.Sequence(lambda n: n + 10)
+    data = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<broker/>'
+
+
+class BrokerUserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "brokers.BrokerUser"
+
+    broker = factory.SubFactory(BrokerFactory)
+    username = factory.Sequence(lambda n: f"app-user-{n}")
+    password = factory.LazyFunction(lambda: make_password("Broker-Passw0rd-1"))
+
+
+class MatrixResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policies.MatrixResource"
+
+    account = factory.SubFactory(AccountFactory)
+    position = factory.Sequence(lambda n: n)
+    arn = factory.Sequence(lambda n: f"arn:aws:mq:us-east-1:111122223333:broker:b{n}:b-{n}")
+    kind = "broker"
+
+
+class EffectivePermissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policies.EffectivePermission"
+
+    account = factory.SubFactory(AccountFactory)
+    principal_kind = "user"
+    principal_id = factory.Sequence(lambda n: n + 1)
+    principal_arn = factory.Sequence(lambda n: f"arn:aws:iam::111122223333:user/u{n}")
+    action = "mq:RebootBroker"
+    allowed = b"\x01"
+    computed_at = factory.LazyFunction(timezone.now)
+
+
+class PrincipalProvenanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policies.PrincipalProvenance"
+
+    account = factory.SubFactory(AccountFactory)
+    principal_kind = "user"
+    principal_id = factory.Sequence(lambda n: n + 1)
+
+
+class PermissionChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policies.PermissionChange"
+
+    account = factory.SubFactory(AccountFactory)
+    scope = "account"
+    reason = "test"
+
+
+class MatrixStateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policies.MatrixState"
+
+    account = factory.SubFactory(AccountFactory)
+
+
+class RecomputeJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policies.RecomputeJob"
+
+    account = factory.SubFactory(AccountFactory)

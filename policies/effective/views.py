@@ -219,6 +219,8 @@ def change_from_form(data) -> dict:
     for field in ("policy_arn", "document", "name", "group", "user"):
         if data.get(field) not in (None, ""):
             change[field] = data[field]
+    if data.get("user_name") and "user" not in change:  # the group page's member field
+        change["user"] = data["user_name"]
     if kind in ("tag_user", "tag_role"):
         from config.forms import parse_tags
 

@@ -354,7 +354,36 @@ def test_broker_page_card_lists_who_can_act(client, world):
     from tests.factories import RootUserFactory
 
     RootUserFactory(account=world["account"], email="root@acme.example")
-    client.post("/signin", {"as": "root", "email": "root@acme.example",
-                            "password": "Root-Passw0rd"})
+    client.post(
+        "/signin", {"as": "root", "email": "root@acme.example", "password": "Root-Passw0rd"}
+    )
     card = client.get("/access/resource", {"resource": world["orders"].arn}).content.decode()
     assert "mq:RebootBroker" in card and ">olivia<" in card
+
+
+def test_blast_radius_of_adding_a_member_from_the_group_page(client, world):
+    from accounts.services.groups import group_create
+    from tests.factories import RootUserFactory
+
+    group = group_create(actor=ACTOR, account=world["account"], name="admins")
+    attachments.policy_attach(
+        actor=ACTOR,
+        identity=group,
+        policy=managed.policy_create(
+            actor=ACTOR,
+            account=world["account"],
+            name="All",
+            document=_doc({"Effect": "Allow", "Action": "mq:*", "Resource": "*"}),
+        ),
+    )
+    users.user_create(actor=ACTOR, account=world["account"], name="bob")
+    RootUserFactory(account=world["account"], email="root@acme.example")
+    client.post(
+        "/signin", {"as": "root", "email": "root@acme.example", "password": "Root-Passw0rd"}
+    )
+    page = client.post(
+        "/access/blast-radius", {"change_type": "add_member", "group": "admins", "user_name": "bob"}
+    )
+    text = page.content.decode()
+    assert "arn:aws:iam::111122223333:user/bob" in text and "lost" in text
+    assert not group.memberships.exists()

@@ -492,4 +492,6 @@ def test_aws_managed_policy_cannot_be_deleted(client, account):
 def test_nav_has_policies_link(client, account):
     sign_in_root(client)
     page = client.get("/policies").content.decode()
-    assert re.search(r'class="nav-link active" href="/policies" aria-current="page">Policies', page)
+    assert re.search(
+        r'class="dropdown-item active" href="/policies" aria-current="page">Policies', page
+    )
