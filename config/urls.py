@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("policies.effective.api_urls")),
     path("", include("policies.simulator.api_urls")),
     path("", include("brokers.api.urls")),
+    path("", include("policies.requests.api_urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include("policies.effective.urls")),
     path("", include("policies.simulator.urls")),
     path("", include("brokers.urls")),
+    path("", include("policies.requests.urls")),
     path("healthz", healthz, name="healthz"),
     path("v1/", include("brokers.mq_api.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
@@ -32,3 +34,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
+
+# Django's own 400 and 500 answers in each interface's error shape; 503 when the database
+# is the cause (config/resilience.py).
+handler400 = "config.resilience.bad_request"
+handler500 = "config.resilience.server_error"

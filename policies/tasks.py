@@ -75,12 +75,17 @@ def matrix_sweep() -> dict:
 # -- access requests (thin: policies.requests.expiry and .notify do the work) ---------------
 
 
-@shared_task(name="policies.tasks.access_request_expire", acks_late=True)
-def access_request_expire(pk: int) -> bool:
-    """Revoke one grant at its expiry (idempotent: a no-op if early, late or already done)."""
+@shared_task(bind=True, name="policies.tasks.access_request_expire", acks_late=True)
+def access_request_expire(self, pk: int) -> bool:
+    """Revoke one grant at its expiry (idempotent: a no-op if late or already done)."""
     from policies.requests import expiry
 
-    return expiry.access_request_expire(pk=pk)
+    if expiry.access_request_expire(pk=pk):
+        return True
+    early = expiry.seconds_until_due(pk=pk)
+    if early is not None:  # delivered a little before its moment: try again then
+        raise self.retry(countdown=max(0.5, early), max_retries=5)
+    return False
 
 
 @shared_task(name="policies.tasks.access_request_notify_approvers", acks_late=True)

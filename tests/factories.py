@@ -307,3 +307,58 @@ class RecomputeJobFactory(factory.django.DjangoModelFactory):
         model = "policies.RecomputeJob"
 
     account = factory.SubFactory(AccountFactory)
+
+
+class AccessRequestFactory(factory.django.DjangoModelFactory):
+    """A pending request of a user for one action on ``*`` (tests build real ones by service)."""
+
+    class Meta:
+        model = "policies.AccessRequest"
+
+    request_id = factory.Sequence(lambda n: f"ar-{n:012x}")
+    user = factory.SubFactory(IAMUserFactory)
+    account = factory.SelfAttribute("user.account")
+    requester_arn = factory.LazyAttribute(lambda o: o.user.arn)
+    requester_principal_arn = factory.LazyAttribute(lambda o: o.user.arn)
+    requester_kind = "user"
+    intent = "custom"
+    actions = factory.LazyFunction(lambda: ["mq:ListBrokers"])
+    duration_hours = 8
+    justification = "Needed for CHG-1234."
+    policy_name = factory.LazyAttribute(lambda o: f"AccessRequest-{o.request_id}")
+    policy_document = json.dumps(ALLOW_MQ_READ)
+
+
+class AccessRequestApprovalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policies.AccessRequestApproval"
+
+    access_request = factory.SubFactory(AccessRequestFactory)
+    round = 1
+    approver_arn = "arn:aws:iam::111122223333:user/admin"
+    approver_principal_arn = "arn:aws:iam::111122223333:user/admin"
+
+
+class AccessRequestEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policies.AccessRequestEvent"
+
+    access_request = factory.SubFactory(AccessRequestFactory)
+    verb = "submitted"
+    actor_arn = "arn:aws:iam::111122223333:user/alice"
+
+
+class AccessRequestSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policies.AccessRequestSettings"
+
+    account = factory.SubFactory(AccountFactory)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "policies.Notification"
+
+    account = factory.SubFactory(AccountFactory)
+    recipient_arn = "arn:aws:iam::111122223333:user/alice"
+    text = "ar-000000000001 approved."

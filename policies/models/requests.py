@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class AccessRequestSettings(models.Model):
@@ -94,7 +95,7 @@ class AccessRequest(models.Model):
     extension_requested_at = models.DateTimeField(null=True, blank=True)
     approvers_notified_at = models.DateTimeField(null=True, blank=True)
     # When the current version was submitted: pending requests expire counted from here.
-    submitted_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

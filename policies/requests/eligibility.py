@@ -101,7 +101,9 @@ def reviewable_identities(
 ) -> set[tuple[str, int]]:
     """``(kind, pk)`` of the identities the principal may grant to (one policy gathering)."""
     if principal.is_root:
-        return {(_kind(i), i.pk) for i in identities if i.account.account_id == principal.account_id}
+        return {
+            (_kind(i), i.pk) for i in identities if i.account.account_id == principal.account_id
+        }
     gathered = gather_policies(principal)
     allowed = set()
     for identity in identities:

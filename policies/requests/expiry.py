@@ -18,7 +18,8 @@ from accounts.actors import Actor, system_actor
 from accounts.audit import audit_record
 from policies.models import AccessRequest, AccessRequestEvent
 from policies.requests.notify import notify, notify_requester, send_emails
-from policies.services.requests import end_grant, request_settings
+from policies.requests.rules import request_settings
+from policies.services.requests import end_grant
 
 Status = AccessRequest.Status
 RENOTIFY_AFTER = timedelta(seconds=60)
@@ -34,7 +35,7 @@ def access_request_expire(*, pk: int, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     with transaction.atomic():
         req = (
-            AccessRequest.objects.select_for_update(skip_locked=True)
+            AccessRequest.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("account", "user__account", "role__account")
             .filter(pk=pk, status=Status.APPROVED, expires_at__lte=now)
             .first()
@@ -51,6 +52,18 @@ def access_request_expire(*, pk: int, now: datetime | None = None) -> bool:
             parameters={"AccessRequestId": req.request_id, "PolicyName": req.policy_name},
         )
     return True
+
+
+def seconds_until_due(*, pk: int) -> float | None:
+    """How long until an approved grant's expiry (None: no such grant, or no expiry)."""
+    expires_at = (
+        AccessRequest.objects.filter(pk=pk, status=Status.APPROVED)
+        .values_list("expires_at", flat=True)
+        .first()
+    )
+    if expires_at is None:
+        return None
+    return max(0.0, (expires_at - timezone.now()).total_seconds())
 
 
 def revoke_expired(now: datetime | None = None) -> list[str]:
@@ -78,7 +91,7 @@ def expire_stale(now: datetime | None = None) -> list[str]:
         ):
             with transaction.atomic():
                 req = (
-                    AccessRequest.objects.select_for_update(skip_locked=True)
+                    AccessRequest.objects.select_for_update(skip_locked=True, of=("self",))
                     .select_related("account", "user__account", "role__account")
                     .filter(pk=pk, status__in=AccessRequest.OPEN, submitted_at__lte=cutoff)
                     .first()
@@ -114,7 +127,7 @@ def warn_expiring(now: datetime | None = None) -> list[str]:
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
             req = (
-                AccessRequest.objects.select_for_update(skip_locked=True)
+                AccessRequest.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("account", "user", "role")
                 .filter(pk=pk, expiry_warned_at__isnull=True)
                 .first()
@@ -138,7 +151,7 @@ def notify_approvers(*, pk: int, now: datetime | None = None) -> int:
 
     with transaction.atomic():
         req = (
-            AccessRequest.objects.select_for_update(skip_locked=True)
+            AccessRequest.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("account", "user__account", "role__account")
             .filter(pk=pk, approvers_notified_at__isnull=True)
             .first()
@@ -175,6 +188,8 @@ def sweep(now: datetime | None = None) -> dict:
         approvers_notified_at__isnull=True,
         updated_at__lte=now - RENOTIFY_AFTER,
     )
-    result["notified"] = [notify_approvers(pk=pk, now=now) for pk in lost.values_list("pk", flat=True)]
+    result["notified"] = [
+        notify_approvers(pk=pk, now=now) for pk in lost.values_list("pk", flat=True)
+    ]
     result["emails"] = send_emails()
     return result

@@ -51,8 +51,7 @@ class AccessRequestForm(ConsoleForm):
     intent = forms.ChoiceField(
         label="What do you need to do?",
         widget=forms.RadioSelect,
-        choices=[(i.key, i.label) for i in INTENTS.values()]
-        + [(CUSTOM, "Specific actions")],
+        choices=[(i.key, i.label) for i in INTENTS.values()] + [(CUSTOM, "Specific actions")],
     )
     actions = forms.MultipleChoiceField(
         label="Actions", required=False, widget=forms.CheckboxSelectMultiple
@@ -99,7 +98,9 @@ class AccessRequestForm(ConsoleForm):
     def action_groups(self) -> list[tuple[str, list[tuple[str, bool]]]]:
         """The picker's rows: (level, [(action, checked)]), the denial's own action first."""
         chosen = set(self["actions"].value() or [])
-        groups = [(level, [(n, n in chosen) for n in names]) for level, names in mq_actions_by_level()]
+        groups = [
+            (level, [(n, n in chosen) for n in names]) for level, names in mq_actions_by_level()
+        ]
         if self.extra_actions:
             groups.insert(0, ("From the denial", [(n, n in chosen) for n in self.extra_actions]))
         return groups

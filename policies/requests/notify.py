@@ -74,14 +74,19 @@ def notify_requester(access_request: AccessRequest, text: str) -> list[Notificat
     )
 
 
+def enqueue(task, *, kwargs: dict, **options) -> None:
+    """Send a task to the worker; if Redis is down the access-request sweep redoes its work."""
+    try:
+        task.apply_async(kwargs=kwargs, queue="default", retry=False, **options)
+    except Exception:
+        log.warning("could not enqueue %s %s; the sweep will", task.name, kwargs, exc_info=True)
+
+
 def enqueue_emails(ids: list[int]) -> None:
-    """Hand the emails to the worker; if Redis is down the sweep sends them later."""
+    """Hand the emails to the worker (after commit)."""
     from policies.tasks import access_request_send_emails as send_emails_task
 
-    try:
-        send_emails_task.apply_async(kwargs={"ids": ids}, queue="default", retry=False)
-    except Exception:
-        log.warning("could not enqueue notification emails %s; the sweep will", ids)
+    enqueue(send_emails_task, kwargs={"ids": ids})
 
 
 def send_emails(ids: Iterable[int] | None = None) -> int:
@@ -112,6 +117,13 @@ def send_emails(ids: Iterable[int] | None = None) -> int:
             row.save(update_fields=["emailed_at"])
             sent += 1
     return sent
+
+
+def mark_read(principal, access_request: AccessRequest) -> None:
+    """Seeing a request's page reads the principal's notifications about it."""
+    Notification.objects.filter(
+        recipient_arn=principal.principal_arn, access_request=access_request, read_at__isnull=True
+    ).update(read_at=timezone.now())
 
 
 def unread_count(principal) -> int:

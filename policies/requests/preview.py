@@ -14,8 +14,8 @@ from accounts.principals import Principal
 from policies.catalog import get_catalog
 from policies.documents import policy_size_of_text
 from policies.models import AccessRequest, InlinePolicy
+from policies.requests import rules
 from policies.requests.synthesis import Synthesis
-from policies.services import requests as services
 from policies.summary import EditorReport, editor_report
 
 
@@ -62,16 +62,14 @@ def preview_request(
     """The policy this request would produce if approved now, and its report."""
     now = now or timezone.now()
     try:
-        identity = services.identity_of(principal)
+        identity = rules.identity_of(principal)
         account = identity.account
         kind = "user" if principal.kind == "user" else "role"
-        base = services.resolve_actions(intent, actions)
-        parsed = services.parse_targets(targets)
-        services.check_targets_exist(account, parsed)
+        base = rules.resolve_actions(intent, actions)
+        parsed = rules.parse_targets(targets)
+        rules.check_targets_exist(account, parsed)
         expires_at = None if duration_hours is None else now + timedelta(hours=duration_hours)
-        synthesis = services.build_policy(
-            account, actions=base, targets=parsed, expires_at=expires_at
-        )
+        synthesis = rules.build_policy(account, actions=base, targets=parsed, expires_at=expires_at)
     except IAMError as error:
         return RequestPreview(error=error.message)
     text = synthesis.text

@@ -167,9 +167,7 @@ def canonical_actions(catalog: Catalog, names) -> list[str]:
     for name in names:
         name = str(name).strip()
         if "*" in name or "?" in name:
-            raise SynthesisError(
-                f"{name}: request single actions, not wildcards.", field="actions"
-            )
+            raise SynthesisError(f"{name}: request single actions, not wildcards.", field="actions")
         action = catalog.action(name)
         if action is None:
             raise SynthesisError(f"{name} is not an action in the catalog.", field="actions")
@@ -185,7 +183,7 @@ def _arn_regex(resource_type: ResourceType) -> re.Pattern[str]:
 
 
 def _arn_pattern(resource_type: ResourceType, account_id: str) -> str:
-    """The type's ARN format for every resource of this account: ``arn:aws:mq:*:ACCT:broker:*:*``."""
+    """The type's ARN format over the whole account (``arn:aws:mq:*:ACCT:broker:*:*``)."""
     arn = resource_type.arn_format.replace("${Partition}", "aws")
     arn = arn.replace("${Account}", account_id)
     return re.sub(r"\$\{[^}]*\}", "*", arn)

@@ -49,11 +49,14 @@ class AccessRequestTable(tables.Table):
         super().__init__(*args, **kwargs)
 
     def render_request_id(self, record):
-        url = record.get_absolute_url() + ("/review" if self.review else "")
+        review = self.review and record.awaiting_review
+        url = record.get_absolute_url() + ("/review" if review else "")
         return format_html('<a href="{}">{}</a>', url, record.request_id)
 
     def render_requester_arn(self, record):
-        return format_html('<span class="font-monospace-sm text-break">{}</span>', record.requester_arn)
+        return format_html(
+            '<span class="font-monospace-sm text-break">{}</span>', record.requester_arn
+        )
 
     def render_intent(self, record):
         if record.intent in INTENT_LABELS and record.intent != "custom":

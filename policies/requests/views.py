@@ -20,7 +20,7 @@ from accounts.selectors import account_of
 from brokers.models import Broker, Configuration
 from policies.authorization import actor_for
 from policies.permissions import check, context_for_request, render_denied
-from policies.requests import eligibility, selectors
+from policies.requests import eligibility, rules, selectors
 from policies.requests.filters import AccessRequestFilter
 from policies.requests.forms import (
     PERMANENT,
@@ -28,10 +28,37 @@ from policies.requests.forms import (
     ExtendForm,
     RequestSettingsForm,
 )
+from policies.requests.notify import mark_read
 from policies.requests.preview import preview_request, stored_report
 from policies.requests.synthesis import CUSTOM, INTENTS, Target
 from policies.requests.tables import AccessRequestTable, status_badge
 from policies.services import requests as services
+
+# How each history verb reads, and its icon (Bootstrap Icons).
+VERBS = {
+    "submitted": ("Submitted", "send"),
+    "resubmitted": ("Changed and resubmitted", "arrow-repeat"),
+    "narrowed": ("Narrowed by an approver", "funnel"),
+    "approval": ("Approval recorded", "check"),
+    "approved": ("Approved: policy applied", "check-circle"),
+    "denied": ("Denied", "x-circle"),
+    "changes_requested": ("Changes requested", "pencil-square"),
+    "cancelled": ("Cancelled by the requester", "slash-circle"),
+    "expired": ("Expired", "hourglass-bottom"),
+    "revoked": ("Revoked: policy removed", "shield-x"),
+    "extension_requested": ("Extension requested", "clock-history"),
+    "extended": ("Extension approved", "clock"),
+    "extension_denied": ("Extension denied", "x-circle"),
+    "extension_cancelled": ("Extension withdrawn", "slash-circle"),
+}
+
+
+def history(access_request) -> list:
+    """The request's events with the label and icon each is shown with."""
+    events = list(access_request.events.all())
+    for event in events:
+        event.label, event.icon = VERBS.get(event.verb, (event.verb, "dot"))
+    return events
 
 
 def get_request_or_404(request, request_id: str):
@@ -65,7 +92,7 @@ def _form(request, data=None, initial=None):
         configurations=Configuration.objects.filter(account=account)
         .select_related("account")
         .order_by("name"),
-        allow_permanent=services.request_settings(account).allow_permanent,
+        allow_permanent=rules.request_settings(account).allow_permanent,
     )
 
 
@@ -251,6 +278,7 @@ class AccessRequestDetailView(View):
         if denied is not None:
             return render_denied(request, denied)
         principal = request.principal
+        mark_read(principal, req)
         requester = eligibility.is_requester(principal, req)
         context = {
             "req": req,
@@ -258,11 +286,11 @@ class AccessRequestDetailView(View):
             "targets": [Target.from_dict(t) for t in req.targets],
             "intent": INTENTS.get(req.intent),
             "report": stored_report(req),
-            "events": req.events.all(),
+            "events": history(req),
             "approvals": req.approvals.filter(round=req.round),
             "is_requester": requester,
             "can_review": not requester and not eligibility.is_own_request(principal, req),
-            "settings": services.request_settings(req.account),
+            "settings": rules.request_settings(req.account),
             "extend_form": ExtendForm() if requester else None,
         }
         return render(request, "requests/request_detail.html", context)
@@ -346,7 +374,7 @@ class AccessRequestSettingsView(View):
         return render(request, self.template_name, {"form": form}, status=status)
 
     def get(self, request):
-        current = services.request_settings(account_of(request.principal))
+        current = rules.request_settings(account_of(request.principal))
         form = RequestSettingsForm(
             initial={
                 "require_two_approvers": current.require_two_approvers,
@@ -372,4 +400,3 @@ class AccessRequestSettingsView(View):
             return self._render(request, form, status=400)
         messages.success(request, "Access request settings saved.")
         return redirect("access-request-settings")
-
