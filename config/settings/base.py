@@ -53,6 +53,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Outside everything that touches the database or reads the body: 413 for oversized
+    # bodies, 503 (in each API's error shape) when PostgreSQL is unreachable.
+    "config.resilience.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -108,6 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csrf",
                 "django.contrib.messages.context_processors.messages",
+                "policies.requests.context.access_requests",
             ],
         },
     },
@@ -161,6 +165,11 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+# Every request body, form or API, is capped by the one limit above (config.resilience
+# refuses larger ones with 413 before they are read); the console takes no file uploads.
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-hover align-middle mb-0"}
@@ -199,6 +208,12 @@ CELERY_BEAT_SCHEDULE = {
     "broker-transition-sweep": {
         "task": "brokers.tasks.broker_transition_sweep",
         "schedule": 15.0,
+    },
+    # Revokes expired access-request grants (also those whose timed task was lost).
+    "access-request-sweep": {
+        "task": "policies.tasks.access_request_sweep",
+        "schedule": 30.0,
+        "options": {"queue": "default"},
     },
 }
 # Tests run tasks in-process unless they start a real worker (see tests/conftest.py).
@@ -243,7 +258,26 @@ MQIAM = {
     "MATRIX_CLAIM_LEASE_S": env.int("MQIAM_MATRIX_CLAIM_LEASE_S", default=120),
     # Seconds a broker spends creating, rebooting or deleting (AWS: minutes; keep it short).
     "BROKER_TRANSITION_DELAY_S": env.float("MQIAM_BROKER_TRANSITION_DELAY_S", default=5.0),
+    # Access requests: unanswered ones expire after N days (an account may change it), a
+    # grant lasts at most N hours, its holder is warned N hours before it ends, and the
+    # console's address goes into the emails' links.
+    "ACCESS_REQUEST_PENDING_DAYS": env.int("MQIAM_ACCESS_REQUEST_PENDING_DAYS", default=7),
+    "ACCESS_REQUEST_MAX_HOURS": env.int("MQIAM_ACCESS_REQUEST_MAX_HOURS", default=90 * 24),
+    "ACCESS_REQUEST_WARNING_HOURS": env.int("MQIAM_ACCESS_REQUEST_WARNING_HOURS", default=24),
+    "ACCESS_REQUEST_ETA_HORIZON_S": 3000,  # below Redis's visibility timeout (3600 s)
+    "ACCESS_REQUEST_EMAIL_TAG": env.str("MQIAM_ACCESS_REQUEST_EMAIL_TAG", default="email"),
+    "CONSOLE_URL": env.str("MQIAM_CONSOLE_URL", default="http://localhost:8000"),
 }
+
+# --- Email (notifications): printed to the console unless SMTP is configured -----------
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MQ IAM console <mq-iam@localhost>")
 
 LOGGING = {
     "version": 1,
