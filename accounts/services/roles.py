@@ -15,6 +15,7 @@ from accounts.errors import (
     UnmodifiableEntity,
 )
 from accounts.models import Account, Role
+from accounts.services.tags import resource_tag, resource_untag
 from accounts.snapshots import role_snapshot
 from policies.documents import check_policy_document
 
@@ -172,42 +173,22 @@ def role_trust_policy_update(*, actor: Actor, role: Role, trust_policy: str | di
 def role_tag(*, actor: Actor, role: Role, tags: dict | list) -> Role:
     """Add or overwrite tags on a role (keys case-insensitive, at most 50)."""
     _refuse_if_service_linked(role)
-    new = rules.check_tags(tags, entity="role")
-    before = role_snapshot(role)
-    merged = rules.check_tags(rules.merge_tags(role.tags, new), entity="role")
-    with transaction.atomic():
-        role.tags = merged
-        role.save(update_fields=["tags"])
-        audit_record(
-            actor=actor,
-            action="iam:TagRole",
-            resource_arn=role.arn,
-            account_id=role.account.account_id,
-            parameters={"Tags": new},
-            before=before,
-            after=role_snapshot(role),
-        )
-    return role
+    return resource_tag(
+        actor=actor,
+        resource=role,
+        tags=tags,
+        entity="role",
+        action="iam:TagRole",
+        snapshot=role_snapshot,
+    )
 
 
 def role_untag(*, actor: Actor, role: Role, keys: list[str]) -> Role:
     """Remove the tags with these keys (compared case-insensitively)."""
     _refuse_if_service_linked(role)
-    before = role_snapshot(role)
-    folded = {k.lower() for k in keys}
-    with transaction.atomic():
-        role.tags = {k: v for k, v in role.tags.items() if k.lower() not in folded}
-        role.save(update_fields=["tags"])
-        audit_record(
-            actor=actor,
-            action="iam:UntagRole",
-            resource_arn=role.arn,
-            account_id=role.account.account_id,
-            parameters={"TagKeys": keys},
-            before=before,
-            after=role_snapshot(role),
-        )
-    return role
+    return resource_untag(
+        actor=actor, resource=role, keys=keys, action="iam:UntagRole", snapshot=role_snapshot
+    )
 
 
 def role_delete_blockers(role: Role) -> list[str]:

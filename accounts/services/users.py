@@ -17,6 +17,7 @@ from accounts.services.passwords import (
     password_policy_for,
     remember_and_set_password,
 )
+from accounts.services.tags import resource_tag, resource_untag
 from accounts.snapshots import user_snapshot
 
 
@@ -112,41 +113,21 @@ def user_update(
 
 def user_tag(*, actor: Actor, user: IAMUser, tags: dict | list) -> IAMUser:
     """Add or overwrite tags (keys case-insensitive); at most 50 in all."""
-    new = rules.check_tags(tags, entity="user")
-    before = user_snapshot(user)
-    merged = rules.check_tags(rules.merge_tags(user.tags, new), entity="user")
-    with transaction.atomic():
-        user.tags = merged
-        user.save(update_fields=["tags"])
-        audit_record(
-            actor=actor,
-            action="iam:TagUser",
-            resource_arn=user.arn,
-            account_id=user.account.account_id,
-            parameters={"Tags": new},
-            before=before,
-            after=user_snapshot(user),
-        )
-    return user
+    return resource_tag(
+        actor=actor,
+        resource=user,
+        tags=tags,
+        entity="user",
+        action="iam:TagUser",
+        snapshot=user_snapshot,
+    )
 
 
 def user_untag(*, actor: Actor, user: IAMUser, keys: list[str]) -> IAMUser:
     """Remove the tags with these keys (compared case-insensitively)."""
-    before = user_snapshot(user)
-    folded = {k.lower() for k in keys}
-    with transaction.atomic():
-        user.tags = {k: v for k, v in user.tags.items() if k.lower() not in folded}
-        user.save(update_fields=["tags"])
-        audit_record(
-            actor=actor,
-            action="iam:UntagUser",
-            resource_arn=user.arn,
-            account_id=user.account.account_id,
-            parameters={"TagKeys": keys},
-            before=before,
-            after=user_snapshot(user),
-        )
-    return user
+    return resource_untag(
+        actor=actor, resource=user, keys=keys, action="iam:UntagUser", snapshot=user_snapshot
+    )
 
 
 def user_password_set(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.contrib import messages
 from django.db import transaction
@@ -18,6 +20,12 @@ from accounts.models import Group, IAMUser, MFADevice
 from accounts.selectors import account_of, user_detail, user_list
 from accounts.services import access_keys, groups, mfa, users
 from accounts.tables import UserTable
+from accounts.views.deletion import (
+    ConfirmDeleteView,
+    Step,
+    delete_with_blockers,
+    policy_blocker_steps,
+)
 from config.forms import ConsoleForm, parse_tags
 from policies.authorization import AccessDenied, actor_for
 from policies.models import ManagedPolicy
@@ -242,126 +250,69 @@ class UserUpdateView(View):
         return render(request, self.template_name, {"form": form, "user": user}, status=400)
 
 
-class UserDeleteView(View):
-    """Confirm, optionally remove what blocks deletion (each step authorized), then delete."""
-
-    template_name = "accounts/user_delete.html"
-
-    def get(self, request, name: str):
-        user = _user_or_404(request, name)
-        result = check(request, "iam:GetUser", user.arn)
-        if not result.allowed:
-            return render_denied(request, result)
-        return render(
-            request,
-            self.template_name,
-            {"user": user, "blockers": users.user_delete_blockers(user)},
-        )
-
-    def post(self, request, name: str):
-        user = _user_or_404(request, name)
-        if request.POST.get("confirm") != user.name:
-            messages.error(request, f"Type the user name {user.name} to confirm.")
-            return render(
-                request,
-                self.template_name,
-                {"user": user, "blockers": users.user_delete_blockers(user)},
-                status=400,
-            )
-        actor = actor_for(request)
-        remove = bool(request.POST.get("remove_blockers"))
-        try:
-            # Every step is authorized before anything is written, so a denial part-way
-            # changes nothing and its audit row is not rolled back with the deletion.
-            steps = _user_blocker_steps(user) if remove else []
-            for action, resource, extra, _apply in steps:
-                require(request, action, resource, extra=extra)
-            require(request, "iam:DeleteUser", user.arn)
-            with transaction.atomic():
-                for _action, _resource, _extra, apply in steps:
-                    apply(actor)
-                users.user_delete(actor=actor, user=user)
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
-        except IAMError as error:
-            messages.error(request, error.message)
-            return render(
-                request,
-                self.template_name,
-                {"user": user, "blockers": users.user_delete_blockers(user)},
-                status=409,
-            )
-        messages.success(request, f"User {user.name} deleted.")
-        return redirect("user-list")
-
-
-def _user_blocker_steps(user: IAMUser) -> list[tuple]:
-    """What the AWS console removes before DeleteUser: (action, resource, context, apply)."""
-    from policies.services.attachments import inline_policy_delete, policy_detach
-
-    steps: list[tuple] = []
+def user_blocker_steps(user: IAMUser) -> list[Step]:
+    """What the AWS console removes before DeleteUser, as (action, ARN, context, call) steps."""
+    steps: list[Step] = []
     if user.has_console_password:
         steps.append(
             (
                 "iam:DeleteLoginProfile",
                 user.arn,
-                None,
-                lambda actor: users.user_password_set(actor=actor, user=user, password=None),
+                {},
+                partial(users.user_password_set, user=user, password=None),
             )
         )
-    for key in list(user.access_keys.all()):
-        steps.append(
-            (
-                "iam:DeleteAccessKey",
-                user.arn,
-                None,
-                lambda actor, k=key: access_keys.access_key_delete(
-                    actor=actor, owner=user, access_key_id=k.access_key_id
-                ),
-            )
+    steps += [
+        (
+            "iam:DeleteAccessKey",
+            user.arn,
+            {},
+            partial(access_keys.access_key_delete, owner=user, access_key_id=key_id),
         )
-    for device in list(MFADevice.objects.filter(user=user).select_related("account")):
-        steps.append(
-            (
-                "iam:DeactivateMFADevice",
-                user.arn,
-                None,
-                lambda actor, d=device: mfa.mfa_device_deactivate(
-                    actor=actor, owner=user, serial_number=d.serial_number
-                ),
-            )
+        for key_id in user.access_keys.values_list("access_key_id", flat=True)
+    ]
+    steps += [
+        (
+            "iam:DeactivateMFADevice",
+            user.arn,
+            {},
+            partial(mfa.mfa_device_deactivate, owner=user, serial_number=device.serial_number),
         )
-    for inline in list(user.inline_policies.all()):
-        steps.append(
-            (
-                "iam:DeleteUserPolicy",
-                user.arn,
-                None,
-                lambda actor, p=inline: inline_policy_delete(
-                    actor=actor, identity=user, name=p.name
-                ),
-            )
+        for device in MFADevice.objects.filter(user=user).select_related("account")
+    ]
+    steps += policy_blocker_steps(user, "User")
+    steps += [
+        (
+            "iam:RemoveUserFromGroup",
+            m.group.arn,
+            {},
+            partial(groups.group_member_remove, group=m.group, user=user),
         )
-    for attachment in list(user.policy_attachments.select_related("policy__account")):
-        steps.append(
-            (
-                "iam:DetachUserPolicy",
-                user.arn,
-                {"iam:PolicyARN": attachment.policy.arn},
-                lambda actor, a=attachment: policy_detach(
-                    actor=actor, policy=a.policy, identity=user
-                ),
-            )
-        )
-    for membership in list(user.memberships.select_related("group__account")):
-        steps.append(
-            (
-                "iam:RemoveUserFromGroup",
-                membership.group.arn,
-                None,
-                lambda actor, m=membership: groups.group_member_remove(
-                    actor=actor, group=m.group, user=user
-                ),
-            )
-        )
+        for m in user.memberships.select_related("group__account")
+    ]
     return steps
+
+
+class UserDeleteView(ConfirmDeleteView):
+    """Confirm, optionally remove what blocks deletion (each step authorized), then delete."""
+
+    template_name = "accounts/user_delete.html"
+    entity = "user"
+    read_action = "iam:GetUser"
+    list_url = "user-list"
+
+    def get_object(self, request, name: str) -> IAMUser:
+        return _user_or_404(request, name)
+
+    def get_context(self, user: IAMUser) -> dict:
+        return {"user": user, "blockers": users.user_delete_blockers(user)}
+
+    def delete(self, request, user: IAMUser, *, remove_blockers: bool) -> None:
+        delete_with_blockers(
+            request,
+            steps=user_blocker_steps(user) if remove_blockers else [],
+            authorize=lambda action, arn, extra: require(request, action, arn, extra=extra),
+            action="iam:DeleteUser",
+            resource=user.arn,
+            delete=partial(users.user_delete, user=user),
+        )

@@ -13,12 +13,12 @@ from policies.forms import AttachForm
 from policies.pages.common import (
     KIND_LABELS,
     identity_or_404,
-    identity_tags,
+    identity_require,
     policy_or_404,
     policy_tags,
 )
 from policies.pages.policies import policy_detail_url
-from policies.permissions import check, render_denied, require
+from policies.permissions import check, render_denied
 from policies.selectors import identity_names
 from policies.services import attachments
 
@@ -53,11 +53,10 @@ class PolicyAttachView(View):
         kind, name = form.kind_and_name
         identity = identity_or_404(request, kind, name)
         try:
-            require(
+            identity_require(
                 request,
                 f"iam:Attach{KIND_LABELS[kind]}Policy",
-                identity.arn,
-                resource_tags=identity_tags(identity),
+                identity,
                 extra={"iam:PolicyARN": policy.arn},
             )
             attachments.policy_attach(actor=actor_for(request), policy=policy, identity=identity)
@@ -93,11 +92,10 @@ class PolicyDetachView(View):
         policy = policy_or_404(request, policy_id)
         identity = self._identity(request, kind, name)
         try:
-            require(
+            identity_require(
                 request,
                 f"iam:Detach{KIND_LABELS[kind]}Policy",
-                identity.arn,
-                resource_tags=identity_tags(identity),
+                identity,
                 extra={"iam:PolicyARN": policy.arn},
             )
             attachments.policy_detach(actor=actor_for(request), policy=policy, identity=identity)

@@ -16,11 +16,12 @@ from policies.forms import STARTER_DOCUMENT, BoundaryForm, InlinePolicyForm
 from policies.pages.common import (
     KIND_LABELS,
     apply_policy_error,
+    identity_denied,
     identity_or_404,
-    identity_tags,
+    identity_require,
 )
 from policies.pages.editor import editor_context
-from policies.permissions import check, render_denied, require
+from policies.permissions import render_denied
 from policies.selectors import identity_inline_policies, managed_policy_list
 from policies.services import attachments
 
@@ -39,6 +40,13 @@ def _identity(request, kind: str, name: str):
     if kind not in KIND_LABELS:
         raise Http404("Unknown identity type.")
     return identity_or_404(request, kind, name)
+
+
+def _inline_or_404(identity, policy_name: str):
+    try:
+        return attachments.inline_policy_get(identity=identity, name=policy_name)
+    except NoSuchEntity as error:
+        raise Http404(error.message) from error
 
 
 def _sizes(identity, exclude: str | None = None) -> tuple[list, int]:
@@ -65,14 +73,8 @@ class InlinePolicyListView(View):
 
     def get(self, request, kind: str, name: str):
         identity = _identity(request, kind, name)
-        result = check(
-            request,
-            f"iam:List{KIND_LABELS[kind]}Policies",
-            identity.arn,
-            resource_tags=identity_tags(identity),
-        )
-        if not result.allowed:
-            return render_denied(request, result)
+        if denied := identity_denied(request, f"iam:List{KIND_LABELS[kind]}Policies", identity):
+            return denied
         rows, total = _sizes(identity)
         context = {**_base_context(kind, identity), "rows": rows, "total": total}
         context["boundary"] = getattr(identity, "permissions_boundary", None)
@@ -101,12 +103,7 @@ class _InlineEditorView(View):
         data = form.cleaned_data
         name = policy_name or data["name"]
         try:
-            require(
-                request,
-                f"iam:Put{KIND_LABELS[kind]}Policy",
-                identity.arn,
-                resource_tags=identity_tags(identity),
-            )
+            identity_require(request, f"iam:Put{KIND_LABELS[kind]}Policy", identity)
             existing = {p.name for p in identity_inline_policies(identity=identity)}
             if self.creating and name in existing:
                 # PutUserPolicy would silently replace it; the create page must not.
@@ -133,14 +130,8 @@ class InlinePolicyCreateView(_InlineEditorView):
 
     def get(self, request, kind: str, name: str):
         identity = _identity(request, kind, name)
-        result = check(
-            request,
-            f"iam:Put{KIND_LABELS[kind]}Policy",
-            identity.arn,
-            resource_tags=identity_tags(identity),
-        )
-        if not result.allowed:
-            return render_denied(request, result)
+        if denied := identity_denied(request, f"iam:Put{KIND_LABELS[kind]}Policy", identity):
+            return denied
         form = InlinePolicyForm(initial={"document": STARTER_DOCUMENT})
         return self._render(request, kind, identity, form, STARTER_DOCUMENT)
 
@@ -156,23 +147,11 @@ class InlinePolicyCreateView(_InlineEditorView):
 class InlinePolicyEditView(_InlineEditorView):
     """View (iam:Get{Kind}Policy) and replace (iam:Put{Kind}Policy) an inline policy."""
 
-    def _inline(self, identity, policy_name: str):
-        try:
-            return attachments.inline_policy_get(identity=identity, name=policy_name)
-        except NoSuchEntity as error:
-            raise Http404(error.message) from error
-
     def get(self, request, kind: str, name: str, policy_name: str):
         identity = _identity(request, kind, name)
-        result = check(
-            request,
-            f"iam:Get{KIND_LABELS[kind]}Policy",
-            identity.arn,
-            resource_tags=identity_tags(identity),
-        )
-        if not result.allowed:
-            return render_denied(request, result)
-        inline = self._inline(identity, policy_name)
+        if denied := identity_denied(request, f"iam:Get{KIND_LABELS[kind]}Policy", identity):
+            return denied
+        inline = _inline_or_404(identity, policy_name)
         form = InlinePolicyForm(
             initial={"name": inline.name, "document": inline.document}, name_locked=True
         )
@@ -180,7 +159,7 @@ class InlinePolicyEditView(_InlineEditorView):
 
     def post(self, request, kind: str, name: str, policy_name: str):
         identity = _identity(request, kind, name)
-        inline = self._inline(identity, policy_name)
+        inline = _inline_or_404(identity, policy_name)
         form = InlinePolicyForm(request.POST, initial={"name": inline.name}, name_locked=True)
         text = request.POST.get("document", "")
         if not form.is_valid():
@@ -197,30 +176,16 @@ class InlinePolicyDeleteView(View):
 
     def get(self, request, kind: str, name: str, policy_name: str):
         identity = _identity(request, kind, name)
-        result = check(
-            request,
-            f"iam:Get{KIND_LABELS[kind]}Policy",
-            identity.arn,
-            resource_tags=identity_tags(identity),
-        )
-        if not result.allowed:
-            return render_denied(request, result)
-        try:
-            inline = attachments.inline_policy_get(identity=identity, name=policy_name)
-        except NoSuchEntity as error:
-            raise Http404(error.message) from error
+        if denied := identity_denied(request, f"iam:Get{KIND_LABELS[kind]}Policy", identity):
+            return denied
+        inline = _inline_or_404(identity, policy_name)
         context = {**_base_context(kind, identity), "inline": inline}
         return render(request, self.template_name, context)
 
     def post(self, request, kind: str, name: str, policy_name: str):
         identity = _identity(request, kind, name)
         try:
-            require(
-                request,
-                f"iam:Delete{KIND_LABELS[kind]}Policy",
-                identity.arn,
-                resource_tags=identity_tags(identity),
-            )
+            identity_require(request, f"iam:Delete{KIND_LABELS[kind]}Policy", identity)
             attachments.inline_policy_delete(
                 actor=actor_for(request), identity=identity, name=policy_name
             )
@@ -259,14 +224,8 @@ class BoundaryEditView(View):
 
     def get(self, request, kind: str, name: str):
         identity = _boundary_identity(request, kind, name)
-        result = check(
-            request,
-            f"iam:Get{KIND_LABELS[kind]}",
-            identity.arn,
-            resource_tags=identity_tags(identity),
-        )
-        if not result.allowed:
-            return render_denied(request, result)
+        if denied := identity_denied(request, f"iam:Get{KIND_LABELS[kind]}", identity):
+            return denied
         current = identity.permissions_boundary
         form = BoundaryForm(
             initial={"policy_arn": current.arn if current else ""},
@@ -282,11 +241,10 @@ class BoundaryEditView(View):
             return self._render(request, kind, identity, form, status=400)
         policy = next(p for p in policies if p.arn == form.cleaned_data["policy_arn"])
         try:
-            require(
+            identity_require(
                 request,
                 f"iam:Put{KIND_LABELS[kind]}PermissionsBoundary",
-                identity.arn,
-                resource_tags=identity_tags(identity),
+                identity,
                 extra={"iam:PermissionsBoundary": policy.arn},
             )
             attachments.permissions_boundary_put(
@@ -310,14 +268,8 @@ class BoundaryDeleteView(View):
 
     def get(self, request, kind: str, name: str):
         identity = _boundary_identity(request, kind, name)
-        result = check(
-            request,
-            f"iam:Get{KIND_LABELS[kind]}",
-            identity.arn,
-            resource_tags=identity_tags(identity),
-        )
-        if not result.allowed:
-            return render_denied(request, result)
+        if denied := identity_denied(request, f"iam:Get{KIND_LABELS[kind]}", identity):
+            return denied
         context = {**_base_context(kind, identity), "boundary": identity.permissions_boundary}
         return render(request, self.template_name, context)
 
@@ -326,12 +278,8 @@ class BoundaryDeleteView(View):
         current = identity.permissions_boundary
         extra = {"iam:PermissionsBoundary": current.arn} if current else {}
         try:
-            require(
-                request,
-                f"iam:Delete{KIND_LABELS[kind]}PermissionsBoundary",
-                identity.arn,
-                resource_tags=identity_tags(identity),
-                extra=extra,
+            identity_require(
+                request, f"iam:Delete{KIND_LABELS[kind]}PermissionsBoundary", identity, extra=extra
             )
             attachments.permissions_boundary_put(
                 actor=actor_for(request), identity=identity, policy=None

@@ -97,22 +97,13 @@ class PolicyVersionCreateView(View):
             if to_delete:
                 require(request, "iam:DeletePolicyVersion", policy.arn, resource_tags=tags)
             require(request, "iam:CreatePolicyVersion", policy.arn, resource_tags=tags)
-            actor = actor_for(request)
-            if to_delete:
-                version = managed.policy_version_replace(
-                    actor=actor,
-                    policy=policy,
-                    delete_version_id=to_delete,
-                    document=data["document"],
-                    set_as_default=data["set_as_default"],
-                )
-            else:
-                version = managed.policy_version_create(
-                    actor=actor,
-                    policy=policy,
-                    document=data["document"],
-                    set_as_default=data["set_as_default"],
-                )
+            version = managed.policy_version_add(
+                actor=actor_for(request),
+                policy=policy,
+                document=data["document"],
+                set_as_default=data["set_as_default"],
+                delete_version_id=to_delete,
+            )
         except AccessDenied as denied:
             return render_denied(request, denied.result)
         except IAMError as error:

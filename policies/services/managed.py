@@ -16,6 +16,7 @@ from accounts.errors import (
     UnmodifiableEntity,
 )
 from accounts.models import Account
+from accounts.services.tags import resource_tag, resource_untag
 from policies.documents import check_policy_document
 from policies.models import ManagedPolicy, PolicyVersion
 from policies.snapshots import policy_snapshot, version_snapshot
@@ -217,6 +218,28 @@ def policy_version_replace(
         )
 
 
+def policy_version_add(
+    *,
+    actor: Actor,
+    policy: ManagedPolicy,
+    document: str | dict,
+    set_as_default: bool = False,
+    delete_version_id: str | None = None,
+) -> PolicyVersion:
+    """CreatePolicyVersion; with ``delete_version_id``, that version is deleted atomically first."""
+    if delete_version_id:
+        return policy_version_replace(
+            actor=actor,
+            policy=policy,
+            delete_version_id=delete_version_id,
+            document=document,
+            set_as_default=set_as_default,
+        )
+    return policy_version_create(
+        actor=actor, policy=policy, document=document, set_as_default=set_as_default
+    )
+
+
 def policy_delete_blockers(policy: ManagedPolicy) -> list[str]:
     """What must go before AWS lets the policy be deleted, in AWS's words."""
     blockers = []
@@ -258,38 +281,25 @@ def policy_delete(*, actor: Actor, policy: ManagedPolicy) -> None:
 def policy_tag(*, actor: Actor, policy: ManagedPolicy, tags: dict | list) -> ManagedPolicy:
     """Add or overwrite tags on a customer managed policy (at most 50)."""
     _refuse_if_aws_managed(policy)
-    new = rules.check_tags(tags, entity="policy", case_insensitive_keys=False)
-    before = policy_snapshot(policy)
-    merged = rules.check_tags({**policy.tags, **new}, entity="policy", case_insensitive_keys=False)
-    with transaction.atomic():
-        policy.tags = merged
-        policy.save(update_fields=["tags"])
-        audit_record(
-            actor=actor,
-            action="iam:TagPolicy",
-            resource_arn=policy.arn,
-            account_id=policy.account.account_id,
-            parameters={"Tags": new},
-            before=before,
-            after=policy_snapshot(policy),
-        )
-    return policy
+    return resource_tag(
+        actor=actor,
+        resource=policy,
+        tags=tags,
+        entity="policy",
+        action="iam:TagPolicy",
+        snapshot=policy_snapshot,
+        case_insensitive_keys=False,
+    )
 
 
 def policy_untag(*, actor: Actor, policy: ManagedPolicy, keys: list[str]) -> ManagedPolicy:
     """Remove the tags with these keys from a customer managed policy."""
     _refuse_if_aws_managed(policy)
-    before = policy_snapshot(policy)
-    with transaction.atomic():
-        policy.tags = {k: v for k, v in policy.tags.items() if k not in set(keys)}
-        policy.save(update_fields=["tags"])
-        audit_record(
-            actor=actor,
-            action="iam:UntagPolicy",
-            resource_arn=policy.arn,
-            account_id=policy.account.account_id,
-            parameters={"TagKeys": keys},
-            before=before,
-            after=policy_snapshot(policy),
-        )
-    return policy
+    return resource_untag(
+        actor=actor,
+        resource=policy,
+        keys=keys,
+        action="iam:UntagPolicy",
+        snapshot=policy_snapshot,
+        case_insensitive_keys=False,
+    )

@@ -4,80 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.actors import system_actor
 from accounts.models import AuditEvent, Group
-from accounts.services import users
 from policies.models import PolicyAttachment
-from policies.services import attachments
+from tests.accounts.support import ACCOUNT, allow, call, denial, grant
 from tests.factories import (
-    AccountFactory,
     GroupFactory,
     GroupMembershipFactory,
     IAMUserFactory,
     InlinePolicyFactory,
     ManagedPolicyFactory,
-    RootUserFactory,
 )
 
 pytestmark = pytest.mark.django_db
-ACCOUNT = "111122223333"
-ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
-PASSWORD = "Corr3ct-Horse!"
 
 
 def group_arn(name: str, path: str = "/") -> str:
     return f"arn:aws:iam::{ACCOUNT}:group{path}{name}"
-
-
-def denial(action: str, resource: str) -> str:
-    return (
-        f"User: {ALICE} is not authorized to perform: {action} on resource: {resource} "
-        f"because no identity-based policy allows the {action} action"
-    )
-
-
-def allow(action, resource="*", **extra):
-    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
-
-
-def grant(user, *statements):
-    attachments.inline_policy_put(
-        actor=system_actor(),
-        identity=user,
-        name="grant",
-        document={"Version": "2012-10-17", "Statement": list(statements)},
-    )
-
-
-@pytest.fixture
-def account():
-    return AccountFactory(account_id=ACCOUNT, alias="acme")
-
-
-@pytest.fixture
-def alice(account):
-    user = IAMUserFactory(account=account, name="alice")
-    users.user_password_set(actor=system_actor(), user=user, password=PASSWORD)
-    return user
-
-
-@pytest.fixture
-def alice_api(api_client, alice):
-    response = api_client.post(
-        "/signin", {"as": "user", "account": ACCOUNT, "username": "alice", "password": PASSWORD}
-    )
-    assert response.status_code == 302
-    return api_client
-
-
-@pytest.fixture
-def root_api(api_client, account):
-    RootUserFactory(account=account, email="root@acme.example")
-    response = api_client.post(
-        "/signin", {"as": "root", "email": "root@acme.example", "password": "Root-Passw0rd"}
-    )
-    assert response.status_code == 302
-    return api_client
 
 
 @pytest.fixture
@@ -90,12 +32,6 @@ def ops(account):
 @pytest.fixture
 def dev(account):
     return GroupFactory(account=account, name="Developers", path="/dev/")
-
-
-def call(client, method, url, data=None):
-    if method in ("get", "delete"):
-        return getattr(client, method)(url)
-    return getattr(client, method)(url, data or {}, format="json")
 
 
 ENDPOINTS = [

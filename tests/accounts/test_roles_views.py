@@ -8,27 +8,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.actors import system_actor
 from accounts.models import AuditEvent, Role, RoleSession
 from accounts.principals import principal_for_user
-from accounts.services import sts, users
-from brokers.services import ensure_mq_service_linked_role
+from accounts.services import sts
 from policies.authorization import actor_for_principal, request_context
 from policies.models import InlinePolicy, PolicyAttachment
-from policies.services import attachments
-from tests.factories import (
-    AccountFactory,
-    IAMUserFactory,
-    ManagedPolicyFactory,
-    RoleFactory,
-    RootUserFactory,
-)
+from tests.accounts.support import ACCOUNT, ALICE, allow, denial, grant
+from tests.factories import ManagedPolicyFactory, RoleFactory
 
 pytestmark = pytest.mark.django_db
-ACCOUNT = "111122223333"
 OTHER = "444455556666"
-ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
-PASSWORD = "Corr3ct-Horse!"
 SLR_NAME = "AWSServiceRoleForAmazonMQ"
 SLR_REASON = (
     "This role is linked to Amazon MQ and can only be edited by the service; "
@@ -44,57 +33,6 @@ def role_arn(name: str, path: str = "/") -> str:
     return f"arn:aws:iam::{ACCOUNT}:role{path}{name}"
 
 
-def denial(action: str, resource: str) -> str:
-    return (
-        f"User: {ALICE} is not authorized to perform: {action} on resource: {resource} "
-        f"because no identity-based policy allows the {action} action"
-    )
-
-
-def allow(action, resource="*", **extra):
-    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
-
-
-def grant(user, *statements):
-    attachments.inline_policy_put(
-        actor=system_actor(),
-        identity=user,
-        name="grant",
-        document={"Version": "2012-10-17", "Statement": list(statements)},
-    )
-
-
-@pytest.fixture
-def account():
-    return AccountFactory(account_id=ACCOUNT, alias="acme")
-
-
-@pytest.fixture
-def alice(account):
-    user = IAMUserFactory(account=account, name="alice")
-    users.user_password_set(actor=system_actor(), user=user, password=PASSWORD)
-    return user
-
-
-@pytest.fixture
-def alice_client(client, alice):
-    response = client.post(
-        "/signin", {"as": "user", "account": ACCOUNT, "username": "alice", "password": PASSWORD}
-    )
-    assert response.status_code == 302
-    return client
-
-
-@pytest.fixture
-def root_client(client, account):
-    RootUserFactory(account=account, email="root@acme.example")
-    response = client.post(
-        "/signin", {"as": "root", "email": "root@acme.example", "password": "Root-Passw0rd"}
-    )
-    assert response.status_code == 302
-    return client
-
-
 @pytest.fixture
 def deployer(account):
     return RoleFactory(account=account, name="Deployer", path="/ops/", tags={"team": "payments"})
@@ -103,11 +41,6 @@ def deployer(account):
 @pytest.fixture
 def builder(account):
     return RoleFactory(account=account, name="Builder", path="/dev/", tags={"team": "iot"})
-
-
-@pytest.fixture
-def slr(account):
-    return ensure_mq_service_linked_role(actor=system_actor(), account=account)
 
 
 def trust_from(role: Role) -> dict:

@@ -1,0 +1,204 @@
+"""Editing a role: description and session length, trust policy, deletion."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views import View
+
+from accounts.errors import IAMError
+from accounts.models import Role
+from accounts.selectors import identity_policies, role_active_sessions
+from accounts.services import roles
+from accounts.views.deletion import (
+    ConfirmDeleteView,
+    Step,
+    delete_with_blockers,
+    policy_blocker_steps,
+)
+from accounts.views.roles.common import (
+    HOURS,
+    apply_role_error,
+    detail_tab,
+    pretty_json,
+    read_only_reason,
+    role_authz,
+    role_or_404,
+    trust_findings,
+)
+from config.forms import ConsoleForm
+from policies.authorization import AccessDenied, actor_for
+from policies.permissions import check, render_denied, require
+
+
+class RoleUpdateForm(ConsoleForm):
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    max_session_duration = forms.TypedChoiceField(
+        label="Maximum session duration", choices=HOURS, coerce=int
+    )
+
+    def __init__(self, *args, role: Role, **kwargs):
+        super().__init__(*args, **kwargs)
+        if role.is_service_linked:
+            del self.fields["max_session_duration"]  # only the description may change
+        elif role.max_session_duration not in dict(HOURS):
+            self.fields["max_session_duration"].choices = [
+                (role.max_session_duration, f"{role.max_session_duration} seconds (current)"),
+                *HOURS,
+            ]
+
+
+class RoleUpdateView(View):
+    """Change the description and maximum session duration (iam:UpdateRole)."""
+
+    template_name = "accounts/role_update.html"
+
+    def get(self, request, name: str):
+        role = role_or_404(request, name)
+        result = check(request, "iam:GetRole", role.arn, **role_authz(role))
+        if not result.allowed:
+            return render_denied(request, result)
+        form = RoleUpdateForm(
+            role=role,
+            initial={
+                "description": role.description,
+                "max_session_duration": role.max_session_duration,
+            },
+        )
+        return render(request, self.template_name, self._context(role, form))
+
+    def _context(self, role: Role, form) -> dict:
+        reason = read_only_reason(role) if role.is_service_linked else ""
+        return {"role": role, "form": form, "read_only_reason": reason}
+
+    def post(self, request, name: str):
+        role = role_or_404(request, name)
+        form = RoleUpdateForm(request.POST, role=role)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                require(request, "iam:UpdateRole", role.arn, **role_authz(role))
+                roles.role_update(
+                    actor=actor_for(request),
+                    role=role,
+                    description=data["description"],
+                    max_session_duration=data.get("max_session_duration"),
+                )
+            except AccessDenied as denied:
+                return render_denied(request, denied.result)
+            except IAMError as error:
+                apply_role_error(form, error)
+                status = error.http_status
+            else:
+                messages.success(request, f"Role {role.name} updated.")
+                return redirect("role-detail", role.name)
+        return render(request, self.template_name, self._context(role, form), status=status)
+
+
+class TrustPolicyForm(ConsoleForm):
+    trust_json = forms.CharField(
+        label="Trust policy (JSON)",
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false", "class": "font-monospace"}),
+    )
+
+
+class RoleTrustUpdateView(View):
+    """Replace the trust policy (iam:UpdateAssumeRolePolicy); findings shown on the page."""
+
+    template_name = "accounts/role_trust.html"
+
+    def get(self, request, name: str):
+        role = role_or_404(request, name)
+        result = check(request, "iam:GetRole", role.arn, **role_authz(role))
+        if not result.allowed:
+            return render_denied(request, result)
+        form = TrustPolicyForm(initial={"trust_json": pretty_json(role.trust_policy)})
+        return render(request, self.template_name, self._context(role, form, []))
+
+    def _context(self, role: Role, form, findings: list) -> dict:
+        reason = read_only_reason(role) if role.is_service_linked else ""
+        return {"role": role, "form": form, "findings": findings, "read_only_reason": reason}
+
+    def post(self, request, name: str):
+        role = role_or_404(request, name)
+        form = TrustPolicyForm(request.POST)
+        findings: list = []
+        status = 400
+        if form.is_valid():
+            text = form.cleaned_data["trust_json"]
+            findings = trust_findings(text)
+            try:
+                require(request, "iam:UpdateAssumeRolePolicy", role.arn, **role_authz(role))
+                roles.role_trust_policy_update(
+                    actor=actor_for(request), role=role, trust_policy=text
+                )
+            except AccessDenied as denied:
+                return render_denied(request, denied.result)
+            except IAMError as error:
+                apply_role_error(form, error)
+                status = error.http_status
+            else:
+                messages.success(request, f"Trust policy of {role.name} updated.")
+                return detail_tab(role, "trust")
+        return render(
+            request, self.template_name, self._context(role, form, findings), status=status
+        )
+
+
+def role_blocker_steps(role: Role) -> list[Step]:
+    """What must go before DeleteRole, as (IAM action, ARN, extra context, call) steps."""
+    return policy_blocker_steps(role, "Role")
+
+
+def role_delete_with_blockers(request, role: Role, *, remove_blockers: bool) -> None:
+    """Authorize every step (removals, then iam:DeleteRole), then do them in one transaction."""
+    delete_with_blockers(
+        request,
+        steps=role_blocker_steps(role) if remove_blockers and not role.is_service_linked else [],
+        authorize=lambda action, arn, extra: require(
+            request, action, arn, **role_authz(role, **extra)
+        ),
+        action="iam:DeleteRole",
+        resource=role.arn,
+        delete=partial(roles.role_delete, role=role),
+    )
+
+
+class RoleDeleteView(ConfirmDeleteView):
+    """Confirm, optionally delete/detach the role's policies first (each authorized), delete."""
+
+    template_name = "accounts/role_delete.html"
+    entity = "role"
+    read_action = "iam:GetRole"
+    list_url = "role-list"
+
+    def get_object(self, request, name: str) -> Role:
+        return role_or_404(request, name)
+
+    def get_context(self, role: Role) -> dict:
+        return {
+            "role": role,
+            "blockers": roles.role_delete_blockers(role),
+            "policies": identity_policies(role),
+            "session_count": role_active_sessions(role=role).count(),
+            "read_only_reason": read_only_reason(role) if role.is_service_linked else "",
+        }
+
+    def read_keys(self, role: Role) -> dict:
+        return role_authz(role)
+
+    def delete(self, request, role: Role, *, remove_blockers: bool) -> None:
+        role_delete_with_blockers(request, role, remove_blockers=remove_blockers)
+
+    def error_status(self, error: IAMError) -> int:
+        return error.http_status
