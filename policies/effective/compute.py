@@ -148,13 +148,6 @@ def _source_descriptor(source, gathered: GatheredPolicies) -> dict:
     }
 
 
-def _bits(value: int, mask: int) -> str:
-    """A bit set as stored: ``*`` for every cell of the action, hex otherwise."""
-    if value and value == mask:
-        return "*"
-    return format(value, "x") if value else ""
-
-
 @dataclass(frozen=True)
 class MatrixShape:
     """The actions and resources of one account's matrix, prepared once for many principals."""
@@ -204,18 +197,33 @@ def compute_rows(
         )
     index: dict[tuple, int] = {}
     sources: list[dict] = []
+    hexes: dict[int, str] = {}  # the same bit sets recur across a principal's actions
     rows = []
     for result in results:
         mask = shape.masks[result.action]
         refs = []
         for source in result.sources:
+            true = source.true_bits & mask
+            unknown = source.unknown_bits & mask
+            if not (true or unknown):
+                continue  # the statement reaches none of this action's resources
             key = (source.layer, source.level, source.policy, source.statement)
-            if key not in index:
-                index[key] = len(sources)
+            position = index.get(key)
+            if position is None:
+                position = index[key] = len(sources)
                 sources.append(_source_descriptor(source, gathered))
-            ref = [index[key], _bits(source.true_bits & mask, mask)]
-            if source.unknown_bits & mask:
-                ref.append(_bits(source.unknown_bits & mask, mask))
+            ref = [
+                position,
+                "*"
+                if true == mask
+                else hexes.get(true) or hexes.setdefault(true, format(true, "x") if true else ""),
+            ]
+            if unknown:
+                ref.append(
+                    "*"
+                    if unknown == mask
+                    else hexes.get(unknown) or hexes.setdefault(unknown, format(unknown, "x"))
+                )
             refs.append(ref)
         rows.append(
             ComputedRow(
