@@ -11,4 +11,3 @@ class AccountsConfig(AppConfig):
         # The console signs in root and IAM users, never Django auth users: the signal is sent
         # only so django-axes resets its failure counters, not to touch auth.User rows.
         user_logged_in.disconnect(dispatch_uid="update_last_login")
-        import accounts.api.schema  # noqa: F401 - registers the OpenAPI auth extensions

@@ -1,13 +1,13 @@
 """Celery tasks of the accounts app (thin: they call services)."""
 
-from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
 from accounts.services.audit import audit_retention_apply
+from config.celery import app
 
 
-@shared_task(name="accounts.tasks.audit_retention_sweep")
+@app.task(name="accounts.tasks.audit_retention_sweep")
 def audit_retention_sweep() -> int:
     """Apply the configured audit retention (idempotent: deleting twice deletes nothing more)."""
     return audit_retention_apply(
@@ -15,7 +15,7 @@ def audit_retention_sweep() -> int:
     )
 
 
-@shared_task(name="accounts.tasks.credential_report_build", acks_late=True)
+@app.task(name="accounts.tasks.credential_report_build", acks_late=True)
 def credential_report_build(report_pk: int) -> str:
     """Build a requested credential report (idempotent)."""
     from accounts.services.credential_report import credential_report_build as build

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from celery import shared_task
 from django.db import OperationalError
 
 from brokers.services import lifecycle
+from config.celery import app
 
 
-@shared_task(
+@app.task(
     name="brokers.tasks.broker_transition_task",
     autoretry_for=(OperationalError,),
     retry_backoff=True,
@@ -19,7 +19,7 @@ def broker_transition_task(*, broker_pk: int, token: str) -> str | None:
     return lifecycle.broker_transition_complete(broker_pk=broker_pk, token=token)
 
 
-@shared_task(name="brokers.tasks.broker_transition_sweep")
+@app.task(name="brokers.tasks.broker_transition_sweep")
 def broker_transition_sweep() -> dict:
     """Finish transitions whose task was lost; start maintenance-window reboots."""
     return {

@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from celery import chord, shared_task
+from celery import chord
 
 from accounts.models import Account
+from config.celery import app
 from policies.services import matrix
 
 log = logging.getLogger("mqiam.matrix")
@@ -20,7 +21,7 @@ CHUNK_SIZE = 200
 SWEEP_AFTER = timedelta(seconds=20)
 
 
-@shared_task(name="policies.tasks.matrix_recompute", acks_late=True)
+@app.task(name="policies.tasks.matrix_recompute", acks_late=True)
 def matrix_recompute(account_id: int) -> dict:
     """Recompute what the account's pending changes affect."""
     account = Account.objects.filter(pk=account_id).first()
@@ -47,21 +48,21 @@ def matrix_recompute(account_id: int) -> dict:
     return {"principals": len(plan.keys), "chunks": len(chunks), "full": plan.full}
 
 
-@shared_task(name="policies.tasks.matrix_recompute_chunk", acks_late=True)
+@app.task(name="policies.tasks.matrix_recompute_chunk", acks_late=True)
 def matrix_recompute_chunk(account_id: int, keys: list, job_id: int | None) -> int:
     """Recompute one chunk of principals (replaces their rows)."""
     account = Account.objects.get(pk=account_id)
     return matrix.matrix_recompute_chunk(account=account, keys=keys, job_id=job_id)
 
 
-@shared_task(name="policies.tasks.matrix_finish", acks_late=True)
+@app.task(name="policies.tasks.matrix_finish", acks_late=True)
 def matrix_finish(account_id: int, change_ids: list, job_id: int | None, full: bool) -> None:
     """Mark a recompute's changes done and bump the matrix version."""
     account = Account.objects.get(pk=account_id)
     matrix.matrix_finish(account=account, plan_change_ids=change_ids, job_id=job_id, full=full)
 
 
-@shared_task(name="policies.tasks.matrix_sweep")
+@app.task(name="policies.tasks.matrix_sweep")
 def matrix_sweep() -> dict:
     """Redo work whose task was lost (Redis or the worker was down); reconcile resources."""
     matrix.fail_lost_jobs()
@@ -75,7 +76,7 @@ def matrix_sweep() -> dict:
 # -- access requests (thin: policies.requests.expiry and .notify do the work) ---------------
 
 
-@shared_task(bind=True, name="policies.tasks.access_request_expire", acks_late=True)
+@app.task(bind=True, name="policies.tasks.access_request_expire", acks_late=True)
 def access_request_expire(self, pk: int) -> bool:
     """Revoke one grant at its expiry (idempotent: a no-op if late or already done)."""
     from policies.requests import expiry
@@ -88,7 +89,7 @@ def access_request_expire(self, pk: int) -> bool:
     return False
 
 
-@shared_task(name="policies.tasks.access_request_notify_approvers", acks_late=True)
+@app.task(name="policies.tasks.access_request_notify_approvers", acks_late=True)
 def access_request_notify_approvers(pk: int) -> int:
     """Notify the approvers IAM allows to decide a new request (once per round)."""
     from policies.requests import expiry
@@ -96,7 +97,7 @@ def access_request_notify_approvers(pk: int) -> int:
     return expiry.notify_approvers(pk=pk)
 
 
-@shared_task(name="policies.tasks.access_request_send_emails", acks_late=True)
+@app.task(name="policies.tasks.access_request_send_emails", acks_late=True)
 def access_request_send_emails(ids: list) -> int:
     """Email the given notifications that are not emailed yet."""
     from policies.requests.notify import send_emails
@@ -104,7 +105,7 @@ def access_request_send_emails(ids: list) -> int:
     return send_emails(ids)
 
 
-@shared_task(name="policies.tasks.access_request_sweep")
+@app.task(name="policies.tasks.access_request_sweep")
 def access_request_sweep() -> dict:
     """Beat: revoke expired grants, expire stale requests, warn, redo lost notices."""
     from policies.requests import expiry

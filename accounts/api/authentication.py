@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework.authentication import BaseAuthentication, CSRFCheck
 from rest_framework.exceptions import PermissionDenied
 
+import accounts.api.schema  # noqa: F401 - registers their OpenAPI descriptions with the classes
 from accounts.credentials import record_key_use, resolve_access_key
 from accounts.session import principal_from_session
 from accounts.sigv4 import signed_request_from_django, verify
