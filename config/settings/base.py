@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from celery.schedules import crontab
-from kombu import Queue
-
 from config.env import (
     BASE_DIR,
     DEFAULT_DATABASE_URL,
@@ -170,6 +167,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=102
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
 DATA_UPLOAD_MAX_NUMBER_FILES = 1
+# Per-principal rate limits (action -> (count, seconds)), counted on the audit trail;
+# over the limit the call fails with AWS's Throttling (HTTP 429). See docs/security.md.
+MQIAM_RATE_LIMITS = {
+    "iam:CreateAccessKey": (env.int("MQIAM_ACCESS_KEYS_PER_MINUTE", default=10), 60),
+}
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-hover align-middle mb-0"}
@@ -190,7 +192,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish must not hang a web request when Redis is down: the outbox sweep redoes the work.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 1}
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = (Queue("default"), Queue("recompute"), Queue("brokers"))
+# Queues: default, recompute (the matrix) and brokers; Celery creates them on first use, so a
+# deployment can run one worker per queue (-Q recompute) without listing them here. (Settings
+# stay free of Celery imports: commands that never send a task start faster.)
+CELERY_TASK_CREATE_MISSING_QUEUES = True
 CELERY_TASK_ROUTES = {
     "policies.tasks.*": {"queue": "recompute"},
     "brokers.tasks.*": {"queue": "brokers"},
@@ -202,7 +207,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "audit-retention": {
         "task": "accounts.tasks.audit_retention_sweep",
-        "schedule": crontab(minute=17, hour=3),
+        "schedule": timedelta(hours=24),
     },
     # Finishes broker transitions whose task was lost; starts maintenance-window reboots.
     "broker-transition-sweep": {
