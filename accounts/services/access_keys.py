@@ -12,6 +12,7 @@ from accounts.audit import audit_record
 from accounts.crypto import encrypt
 from accounts.errors import LimitExceeded, NoSuchEntity, ValidationError
 from accounts.models import AccessKey, IAMUser, RootUser
+from accounts.services.rate_limits import rate_limit_check
 
 ACCESS_KEYS_PER_USER = 2
 
@@ -36,6 +37,9 @@ def access_key_create(*, actor: Actor, owner: IAMUser | RootUser) -> NewAccessKe
     secret = identifiers.secret_access_key()
     with transaction.atomic():
         type(owner).objects.select_for_update().get(pk=owner.pk)
+        # A principal creating keys in a loop (a stolen session minting credentials) is
+        # throttled: at most settings.MQIAM_RATE_LIMITS["iam:CreateAccessKey"] per window.
+        rate_limit_check(actor=actor, action="iam:CreateAccessKey")
         if AccessKey.objects.filter(**_owner_fields(owner)).count() >= ACCESS_KEYS_PER_USER:
             raise LimitExceeded(
                 f"Cannot exceed quota for AccessKeysPerUser: {ACCESS_KEYS_PER_USER}"

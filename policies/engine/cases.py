@@ -34,12 +34,15 @@ def case_to_request(case: Any) -> tuple[Request, PolicySet]:
                 raise PolicyError(f"context.{key}", "list items must be scalars")
         elif not isinstance(value, _SCALARS) and value is not None:
             raise PolicyError(f"context.{key}", "must be a string or a list of strings")
-    request = Request(
-        principal=case["principal"],
-        action=case["action"],
-        resource=case["resource"],
-        context=context,
-    )
+    try:
+        request = Request(
+            principal=case["principal"],
+            action=case["action"],
+            resource=case["resource"],
+            context=context,
+        )
+    except ValueError:  # an integer past str()'s digit limit (only from Python callers)
+        raise PolicyError("context", "a number is too long") from None
     policies = PolicySet(
         identity=tuple(_documents(case.get("identity_policies"), "identity_policies")),
         boundary=_document(case.get("permissions_boundary"), "permissions_boundary"),

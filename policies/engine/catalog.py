@@ -16,6 +16,14 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from policies.engine.matching import (
+    ANY,
+    MAX_BACKTRACKING_STARS,
+    STAR,
+    WildcardProgram,
+    backtracking_stars,
+)
+
 T = TypeVar("T")
 
 # Condition key types as the Service Authorization Reference names them.
@@ -29,8 +37,15 @@ _TEMPLATE = re.compile(r"\$\{[^}]*\}|<[^>]*>")
 
 
 @functools.lru_cache(maxsize=4096)
-def glob_to_regex(pattern: str) -> re.Pattern[str]:
-    """Compile an IAM glob (``*`` any run, ``?`` one character) into a case-insensitive regex."""
+def glob_to_regex(pattern: str) -> re.Pattern[str] | WildcardProgram:
+    """Compile an IAM glob (``*`` any run, ``?`` one character) into a case-insensitive regex.
+
+    Past two backtracking stars the result is a linear-time ``WildcardProgram`` (same
+    ``fullmatch``): ``*?*?*?…`` would take exponential time in ``re``.
+    """
+    tokens = tuple(ANY if ch == "?" else STAR if ch == "*" else ch for ch in pattern)
+    if backtracking_stars(tokens) > MAX_BACKTRACKING_STARS:
+        return WildcardProgram(tokens, fold=True)
     parts = ("." if ch == "?" else ".*" if ch == "*" else re.escape(ch) for ch in pattern)
     return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
 

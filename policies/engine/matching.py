@@ -64,8 +64,117 @@ def _suffix(suffix: str) -> Matcher:
 
 @lru_cache(maxsize=16384)
 def regex_matcher(regex: str) -> Matcher:
-    """The fullmatch method of a compiled expression (cached by its source)."""
+    """The fullmatch method of a compiled expression (cached by its source).
+
+    A wildcard expression with more than two wildcards that can backtrack (``*a*a*a*b``
+    against ``aaaa…`` takes exponential time in Python's ``re``: one policy could stall a
+    worker) is matched by a linear-time ``WildcardProgram`` instead.
+    """
+    tokens = wildcard_tokens(regex)
+    if tokens is not None and backtracking_stars(tokens) > MAX_BACKTRACKING_STARS:
+        return WildcardProgram(tokens).fullmatch
     return re.compile(regex, re.DOTALL).fullmatch
+
+
+# Tokens of a wildcard expression: one literal character, or one of these (longer than one
+# character, so that no literal can be mistaken for them).
+ANY, ANY_IN_SEGMENT, STAR, STAR_IN_SEGMENT = "<any>", "<any-in-segment>", "<star>", "<star-in>"
+_WILDCARD_SOURCES = {".": ANY, "[^:]": ANY_IN_SEGMENT, ".*": STAR, "[^:]*": STAR_IN_SEGMENT}
+_STARS = (STAR, STAR_IN_SEGMENT)
+_TOKEN = re.compile(r"\[\^:\]\*|\[\^:\]|\.\*|\.|\\(.)|(.)", re.DOTALL)
+_UNESCAPED_SPECIAL = frozenset("()[]{}+?|^$*\\")
+MAX_BACKTRACKING_STARS = 2
+
+
+def wildcard_tokens(regex: str) -> tuple[str, ...] | None:
+    """The tokens of a glob_regex expression, or None for any other expression."""
+    tokens: list[str] = []
+    for found in _TOKEN.finditer(regex):
+        escaped, plain = found.group(1), found.group(2)
+        if plain is not None:
+            if plain in _UNESCAPED_SPECIAL:
+                return None
+            tokens.append(plain)
+        else:
+            tokens.append(escaped if escaped is not None else _WILDCARD_SOURCES[found.group(0)])
+    return tuple(tokens)
+
+
+def backtracking_stars(tokens: tuple[str, ...]) -> int:
+    """Stars with a choice of length: not the last token, nor ``[^:]*`` right before ``:``."""
+    count = 0
+    last = len(tokens) - 1
+    for i, token in enumerate(tokens):
+        if (
+            token in _STARS
+            and i != last
+            and not (token == STAR_IN_SEGMENT and tokens[i + 1] == ":")
+        ):
+            count += 1
+    return count
+
+
+class WildcardProgram:
+    """Full match of wildcard tokens in time linear in the value (a bit-parallel NFA).
+
+    Bit ``i`` of the state means "the first ``i`` tokens match the text read so far"; a star
+    keeps its bit on each character it may consume, and may also match nothing.
+    ``fold`` compares characters lower-cased (case-insensitive patterns).
+    """
+
+    __slots__ = (
+        "_accept",
+        "_any",
+        "_any_segment",
+        "_fold",
+        "_literals",
+        "_star_any",
+        "_stars",
+        "_start",
+    )
+
+    def __init__(self, tokens: tuple[str, ...], *, fold: bool = False):
+        collapsed: list[str] = []
+        for token in tokens:
+            if token in _STARS and collapsed and collapsed[-1] in _STARS:
+                # Adjacent stars match what the widest of them matches.
+                collapsed[-1] = STAR if STAR in (token, collapsed[-1]) else STAR_IN_SEGMENT
+            else:
+                collapsed.append(token)
+        self._fold = fold
+        self._literals: dict[str, int] = {}
+        self._any = self._any_segment = self._stars = self._star_any = 0
+        for i, token in enumerate(collapsed):
+            bit = 1 << i
+            if token == ANY:
+                self._any |= bit
+            elif token == ANY_IN_SEGMENT:
+                self._any_segment |= bit
+            elif token in _STARS:
+                self._stars |= bit
+                if token == STAR:
+                    self._star_any |= bit
+            else:
+                key = token.lower() if fold else token
+                self._literals[key] = self._literals.get(key, 0) | bit
+        self._accept = 1 << len(collapsed)
+        self._start = 1 | ((1 & self._stars) << 1)
+
+    def fullmatch(self, value: str) -> bool:
+        """True when the whole of ``value`` matches."""
+        literals, stars = self._literals, self._stars
+        any_any, any_segment, star_any = self._any, self._any_segment, self._star_any
+        state = self._start
+        for ch in value.lower() if self._fold else value:
+            if ch == ":":
+                advance, stay = literals.get(ch, 0) | any_any, star_any
+            else:
+                advance, stay = literals.get(ch, 0) | any_any | any_segment, stars
+            state = ((state & advance) << 1) | (state & stay)
+            if not state:
+                return False
+            state |= (state & stars) << 1
+        return bool(state & self._accept)
 
 
 def match_parts(parts: tuple[Part, ...], mode: str, value: str) -> bool:

@@ -171,7 +171,12 @@ def _is_object(value: Any) -> bool:
 
 def _name(key: Any) -> str:
     """A key as it appears in a path, whatever its type."""
-    return key if isinstance(key, str) else repr(key)
+    if isinstance(key, str):
+        return key
+    try:
+        return repr(key)
+    except ValueError:  # an integer past str()'s digit limit (only from Python callers)
+        return f"<{type(key).__name__}>"
 
 
 def _statement(raw: Any, index: int, path: str) -> Statement:

@@ -12,6 +12,7 @@ from typing import Any
 
 from policies.engine.catalog import Action, Catalog, ConditionKey
 from policies.engine.validation.document import ConditionEntry, Statement, has_variable
+from policies.engine.validation.findings import shown
 from policies.engine.validation.globs import could_be_arn
 from policies.engine.validation.report import Report
 
@@ -161,10 +162,10 @@ def _check_values(entry: ConditionEntry, operator: Operator, report: Report) -> 
             )
             continue
         if not _value_fits(family, value):
-            shown = value if isinstance(value, str) else repr(value)
+            text = value if isinstance(value, str) else shown(value)
             report.error(
                 "INVALID_CONDITION_VALUE",
-                f'"{shown}" is not valid for {operator.base} on {entry.key}: expected '
+                f'"{text}" is not valid for {operator.base} on {entry.key}: expected '
                 f"{_SHAPES[family]}.",
                 path,
             )

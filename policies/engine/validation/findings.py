@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 KINDS = frozenset({"identity", "resource", "trust", "boundary", "scp", "rcp", "session"})
 ENTITIES = frozenset({"user", "group", "role"})
@@ -48,3 +49,12 @@ def check_kind(kind: object, entity: object = None) -> None:
         raise ValueError(
             f"entity must be one of {', '.join(sorted(ENTITIES))} and only with kind 'identity'"
         )
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` cut to ``limit`` characters for a message; never raises."""
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):  # an integer past str()'s digit limit; deep nesting
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"

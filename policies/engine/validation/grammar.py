@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from policies.engine.errors import PolicyError
+from policies.engine.validation.findings import shown
 
 _STATEMENT_ELEMENTS = frozenset(
     {
@@ -82,7 +83,8 @@ def minimal_grammar_error(document: Any) -> PolicyError | None:
         return PolicyError("", "a policy must be a JSON object")
     for key in document:
         if key not in ("Version", "Id", "Statement"):
-            return PolicyError(str(key), f"unknown policy element {key!r}")
+            name = key if isinstance(key, str) else shown(key)
+            return PolicyError(name, f"unknown policy element {shown(key)}")
     version = document.get("Version")
     if "Version" in document and version not in ("2012-10-17", "2008-10-17"):
         return PolicyError("Version", 'must be "2012-10-17" or "2008-10-17"')
@@ -109,7 +111,8 @@ def _statement_error(path: str, statement: Any) -> PolicyError | None:
         return PolicyError(path, "a statement must be an object")
     for key in statement:
         if key not in _STATEMENT_ELEMENTS:
-            return PolicyError(f"{path}.{key}", f"unknown statement element {key!r}")
+            name = key if isinstance(key, str) else shown(key)
+            return PolicyError(f"{path}.{name}", f"unknown statement element {shown(key)}")
     if statement.get("Effect") not in ("Allow", "Deny"):
         return PolicyError(f"{path}.Effect", 'must be "Allow" or "Deny"')
     for pair in (("Action", "NotAction"), ("Resource", "NotResource")):

@@ -9,6 +9,7 @@ from typing import Any
 
 from policies.engine.catalog import glob_to_regex
 from policies.engine.validation.document import Statement, canonical, has_variable
+from policies.engine.validation.findings import shown
 from policies.engine.validation.globs import GlobSet, could_match_format
 from policies.engine.validation.report import Report
 
@@ -56,7 +57,7 @@ def check_version(document: dict[str, Any], stmts: list[Statement], report: Repo
     elif version != "2012-10-17":
         report.error(
             "INVALID_VERSION",
-            f'Version {version!r} is not valid; use "2012-10-17".',
+            f'Version {shown(version)} is not valid; use "2012-10-17".',
             "Version",
         )
     if version == "2012-10-17":
