@@ -28,3 +28,12 @@ def test_api_root_and_schema(client):
     assert schema.status_code == 200
     assert schema.json()["openapi"].startswith("3.")
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_the_schema_generates_without_a_single_warning(tmp_path):
+    """Every warning drf-spectacular raises (an ambiguous enum name, an unresolvable field)
+    would also fail ``check --deploy``; the generator must stay silent."""
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert (tmp_path / "schema.yaml").read_text().count("AuthenticationStrategyEnum:") == 1

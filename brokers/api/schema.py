@@ -97,3 +97,11 @@ def output_serializer(name: str, describe: Callable) -> type[serializers.Seriali
         return write_shape(name, describe(instance))
 
     return type(f"{name}ListSerializer", (base,), {"to_representation": to_representation})
+
+
+def __getattr__(name: str) -> list[str]:
+    """``brokers.api.schema.<Enum>``: a reference enum's values, for ENUM_NAME_OVERRIDES."""
+    reference_enums = mq_reference()["enums"]
+    if name in reference_enums:
+        return list(reference_enums[name])
+    raise AttributeError(name)

@@ -252,6 +252,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Amazon MQ reuses one enum under several member names (AuthenticationStrategy and
+    # PendingAuthenticationStrategy…): name each choice set once, after its reference enum.
+    "ENUM_NAME_OVERRIDES": {
+        f"{name}Enum": f"brokers.api.schema.{name}"
+        for name in ("AuthenticationStrategy", "DataReplicationMode")
+    },
 }
 
 # --- The product ---------------------------------------------------------------------
