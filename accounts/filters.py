@@ -12,6 +12,24 @@ from django.utils import timezone
 from accounts.models import AuditEvent, Group, IAMUser, Role
 from config.forms import ConsoleForm
 
+# Day counts beyond this would reach before year 1 and overflow the date arithmetic.
+MAX_DAYS = 36_500
+
+
+class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """ISO 8601 with an offset PostgreSQL accepts (within ±15:59) and a year it can store."""
+
+    def strptime(self, value, format):
+        parsed = super().strptime(value, format)
+        offset = parsed.utcoffset()
+        if offset is not None and abs(offset) >= timedelta(hours=16):
+            raise ValueError("UTC offset out of range")
+        return parsed
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
+
 
 class AuditEventFilter(django_filters.FilterSet):
     """Audit trail filters: principal, action, resource, decision, time range."""
@@ -28,10 +46,10 @@ class AuditEventFilter(django_filters.FilterSet):
     decision = django_filters.ChoiceFilter(
         choices=AuditEvent.Decision.choices, empty_label="Any decision"
     )
-    since = django_filters.IsoDateTimeFilter(
+    since = BoundedIsoDateTimeFilter(
         field_name="time", lookup_expr="gte", label="From (ISO 8601)"
     )
-    until = django_filters.IsoDateTimeFilter(
+    until = BoundedIsoDateTimeFilter(
         field_name="time", lookup_expr="lt", label="Until (ISO 8601)"
     )
 
@@ -58,10 +76,12 @@ class UserFilter(django_filters.FilterSet):
         field_name="has_mfa", label="MFA enabled", widget=django_filters.widgets.BooleanWidget()
     )
     key_older_than_days = django_filters.NumberFilter(
-        method="filter_key_age", label="Active key older than (days)", min_value=0
+        method="filter_key_age", label="Active key older than (days)", min_value=0,
+        max_value=MAX_DAYS,
     )
     inactive_days = django_filters.NumberFilter(
-        method="filter_inactive", label="No activity for (days)", min_value=0
+        method="filter_inactive", label="No activity for (days)", min_value=0,
+        max_value=MAX_DAYS,
     )
 
     class Meta:

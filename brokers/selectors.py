@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from accounts.models import AuditEvent
 from accounts.principals import Principal
 from brokers.errors import broker_not_found, configuration_not_found, revision_not_found
 from brokers.models import Broker, BrokerUser, Configuration, ConfigurationRevision
@@ -35,6 +36,17 @@ def broker_get(*, principal: Principal, broker_id: str, region: str | None = Non
     if broker is None:
         raise broker_not_found(broker_id)
     return broker
+
+
+def broker_was_deleted(*, principal: Principal, broker_id: str) -> bool:
+    """Whether a DeleteBroker of this id was allowed in the principal's account (the audit
+    trail outlives the broker, so a page that watched the deletion can say it finished)."""
+    return AuditEvent.objects.filter(
+        account_id=principal.account_id,
+        action="mq:DeleteBroker",
+        decision=AuditEvent.Decision.ALLOWED,
+        resource_arn__endswith=f":{broker_id}",
+    ).exists()
 
 
 def broker_user_list(*, broker: Broker) -> QuerySet[BrokerUser]:

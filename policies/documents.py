@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from accounts.errors import LimitExceeded, MalformedPolicyDocument
+from accounts.errors import LimitExceeded, MalformedPolicyDocument, ValidationError
 from policies.catalog import get_catalog
 from policies.engine import PolicyError, parse
-from policies.engine.validate import policy_size, size_limit, validate
+from policies.engine.validate import MAX_DOCUMENT_LENGTH, policy_size, size_limit, validate
 
 # Validator codes that IAM itself enforces when a policy is stored.
 REJECTED_BY_IAM = frozenset(
@@ -73,6 +73,13 @@ def check_policy_document(
     entity's other inline policies already use, since that quota is a sum per entity.
     """
     text = document_text(document)
+    if len(text) > MAX_DOCUMENT_LENGTH:
+        # The API's parameter constraint comes before any parsing, as at IAM.
+        raise ValidationError(
+            "1 validation error detected: Value at 'policyDocument' failed to satisfy "
+            f"constraint: Member must have length less than or equal to "
+            f"{MAX_DOCUMENT_LENGTH}"
+        )
     if any(not (c in "\t\n\r" or "\x20" <= c <= "\xff") for c in text):
         raise MalformedPolicyDocument(
             "The policy contains characters outside TAB, LF, CR and U+0020-U+00FF."

@@ -124,6 +124,12 @@ def sign_in_with_mfa(request, *, pending: dict, code: str) -> SignInOutcome:
         if isinstance(owner, RootUser)
         else axes_username_for_user(owner.account.account_id, owner.name)
     )
+    # A locked-out user or address gets no answer about the code: otherwise the six digits
+    # could be guessed at leisure once the lockout no longer counts them.
+    from axes.handlers.proxy import AxesProxyHandler
+
+    if AxesProxyHandler.is_locked(request, {"username": axes_name}):
+        return SignInOutcome("locked-out", LOCKED_OUT.format(minutes=_cooloff_minutes()))
     if any(mfa_code_verify(device=d, code=code) for d in mfa_devices_enabled(owner)):
         return _complete(request, owner, SignInSubject(owner, axes_name), mfa_at=timezone.now())
     # A wrong code counts as a failed attempt for throttling, like a wrong password.

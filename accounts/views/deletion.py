@@ -87,7 +87,7 @@ class ConfirmDeleteView(View):
         """Keyword arguments of ``check`` for ``read_action`` besides the ARN."""
         return {}
 
-    def delete(self, request, obj, *, remove_blockers: bool) -> None:
+    def perform_delete(self, request, obj, *, remove_blockers: bool) -> None:
         raise NotImplementedError
 
     def error_status(self, error: IAMError) -> int:
@@ -106,7 +106,9 @@ class ConfirmDeleteView(View):
             messages.error(request, f"Type the {self.entity} name {obj.name} to confirm.")
             return render(request, self.template_name, self.get_context(obj), status=400)
         try:
-            self.delete(request, obj, remove_blockers=bool(request.POST.get("remove_blockers")))
+            self.perform_delete(
+                request, obj, remove_blockers=bool(request.POST.get("remove_blockers"))
+            )
         except AccessDenied as denied:
             return render_denied(request, denied.result)
         except IAMError as error:

@@ -307,7 +307,7 @@ class UserDeleteView(ConfirmDeleteView):
     def get_context(self, user: IAMUser) -> dict:
         return {"user": user, "blockers": users.user_delete_blockers(user)}
 
-    def delete(self, request, user: IAMUser, *, remove_blockers: bool) -> None:
+    def perform_delete(self, request, user: IAMUser, *, remove_blockers: bool) -> None:
         delete_with_blockers(
             request,
             steps=user_blocker_steps(user) if remove_blockers else [],

@@ -8,9 +8,9 @@ does nothing; ``broker_transition_sweep`` finishes transitions whose task was lo
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -32,6 +32,8 @@ _NEXT_STATE = {
     "DELETION_IN_PROGRESS": None,  # gone
 }
 
+log = logging.getLogger("mqiam.brokers")
+
 
 def transition_delay_s() -> float:
     """Seconds a creation, reboot or deletion takes (MQIAM["BROKER_TRANSITION_DELAY_S"])."""
@@ -49,17 +51,22 @@ def transition_start(broker: Broker, state: str) -> None:
     broker.save(
         update_fields=["state", "state_changed_at", "transition_due_at", "transition_token"]
     )
-    from brokers.tasks import broker_transition_task as _task
+    broker_pk, token = broker.pk, broker.transition_token
 
-    # robust: when Redis is down the change still commits and the sweep finishes the job.
-    transaction.on_commit(
-        partial(
-            _task.apply_async,
-            kwargs={"broker_pk": broker.pk, "token": broker.transition_token},
-            countdown=delay,
-        ),
-        robust=True,
-    )
+    def enqueue_transition() -> None:
+        """Queue the transition's end; with Redis down the sweep finishes it instead."""
+        from brokers.tasks import broker_transition_task as _task
+
+        try:
+            _task.apply_async(kwargs={"broker_pk": broker_pk, "token": token}, countdown=delay)
+        except Exception:
+            log.warning(
+                "could not queue the transition of broker %s; the sweep will finish it",
+                broker_pk,
+                exc_info=True,
+            )
+
+    transaction.on_commit(enqueue_transition)
 
 
 def transition_progress(broker: Broker, now: datetime | None = None) -> int:

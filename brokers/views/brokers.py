@@ -76,6 +76,11 @@ class BrokerStateView(BrokerPageView):
         try:
             broker = self.broker(broker_id)
         except NotFound:
+            watched_deletion = request.GET.get("was") == "DELETION_IN_PROGRESS"
+            if not watched_deletion or not selectors.broker_was_deleted(
+                principal=request.principal, broker_id=broker_id
+            ):
+                raise  # only a broker this account deleted may be announced as deleted
             # The deletion finished: send the browser back to the list.
             messages.success(request, f"Broker {broker_id} deleted.")
             response = HttpResponse(status=200)

@@ -2,6 +2,7 @@
 
 from policies.engine.validation import (
     KINDS,
+    MAX_DOCUMENT_LENGTH,
     Finding,
     Severity,
     locate,
@@ -13,6 +14,7 @@ from policies.engine.validation import (
 
 __all__ = [
     "KINDS",
+    "MAX_DOCUMENT_LENGTH",
     "Finding",
     "Severity",
     "locate",

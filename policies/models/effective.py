@@ -174,6 +174,9 @@ class RecomputeJob(models.Model):
     full = models.BooleanField(default=False)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
+    # The chunks counted in ``done`` (their first principal): a redelivered chunk is not
+    # counted twice.
+    chunks_done = models.JSONField(default=list, blank=True)
     change_ids = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

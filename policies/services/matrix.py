@@ -216,15 +216,30 @@ def matrix_recompute_chunk(*, account: Account, keys, job_id: int | None = None)
             for kind, pk in missing:
                 EffectivePermission.objects.filter(principal_kind=kind, principal_id=pk).delete()
                 PrincipalProvenance.objects.filter(principal_kind=kind, principal_id=pk).delete()
-        if job_id:
-            RecomputeJob.objects.filter(pk=job_id).update(done=F("done") + len(keys))
+        if job_id and keys:
+            # In the chunk's own transaction, so progress counts each chunk exactly once.
+            job = RecomputeJob.objects.select_for_update().filter(pk=job_id).first()
+            chunk = f"{keys[0][0]}:{keys[0][1]}"
+            if job is not None and chunk not in job.chunks_done:
+                job.chunks_done = [*job.chunks_done, chunk]
+                job.done = min(job.total, job.done + len(keys))
+                job.save(update_fields=["chunks_done", "done"])
     return len(keys)
 
 
 def matrix_finish(*, account: Account, plan_change_ids, job_id: int | None, full: bool) -> None:
-    """Mark the claimed changes done and bump the matrix version (idempotent)."""
+    """Mark the claimed changes done and bump the matrix version, once per job."""
     now = timezone.now()
     with transaction.atomic():
+        if job_id:
+            # The job's transition to DONE happens once: a redelivered finish stops here.
+            finished = (
+                RecomputeJob.objects.filter(pk=job_id)
+                .exclude(status=RecomputeJob.Status.DONE)
+                .update(status=RecomputeJob.Status.DONE, finished_at=now, done=F("total"))
+            )
+            if not finished:
+                return
         if full:
             delete_rows_for_missing(account.pk, all_principal_keys(account))
         PermissionChange.objects.filter(
@@ -233,10 +248,6 @@ def matrix_finish(*, account: Account, plan_change_ids, job_id: int | None, full
         MatrixState.objects.filter(account=account).update(
             version=F("version") + 1, computed_at=now
         )
-        if job_id:
-            RecomputeJob.objects.filter(pk=job_id).update(
-                status=RecomputeJob.Status.DONE, finished_at=now, done=F("total")
-            )
 
 
 def accounts_needing_sweep(*, older_than: timedelta) -> list[int]:

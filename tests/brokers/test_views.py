@@ -108,8 +108,14 @@ def test_state_partial_polls_refreshes_and_redirects(admin_client, account):
     assert admin_client.get(f"{url}?was=CREATION_IN_PROGRESS")["HX-Refresh"] == "true"
     steady = admin_client.get(url)
     assert b"every 1s" not in steady.content
-    Broker.objects.filter(pk=broker.pk).delete()
-    assert admin_client.get(url)["HX-Redirect"] == "/brokers"
+    admin_client.post(f"/brokers/{broker.broker_id}/delete", {"confirm": broker.name})
+    Broker.objects.filter(pk=broker.pk).delete()  # the deletion's transition finished
+    assert admin_client.get(f"{url}?was=DELETION_IN_PROGRESS")["HX-Redirect"] == "/brokers"
+    # Without a deletion to watch, an unknown broker is simply not found.
+    assert admin_client.get(url).status_code == 404
+    # A link cannot make the console announce the deletion of a broker it never deleted.
+    forged = "/brokers/b-00000000-0000-0000-0000-000000000000/state?was=DELETION_IN_PROGRESS"
+    assert admin_client.get(forged).status_code == 404
 
 
 def test_reboot_and_delete_confirmations(admin_client, brokers):

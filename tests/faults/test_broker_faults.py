@@ -45,12 +45,6 @@ def _overdue(broker) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (brokers/services/lifecycle.py): on_commit(partial(...), robust=True) - "
-    "Django logs a failed robust callback with func.__qualname__, which a partial lacks, so "
-    "with Redis down every broker transition raises AttributeError after its commit (500).",
-)
 def test_a_reboot_while_redis_is_down_answers_normally(settings):
     from config.celery import app
 

@@ -12,6 +12,7 @@ from accounts.errors import (
     MalformedPolicyDocument,
     NoSuchEntity,
     UnmodifiableEntity,
+    ValidationError,
 )
 from accounts.models import AuditEvent
 from policies.models import ManagedPolicy, PolicyAttachment
@@ -93,6 +94,18 @@ def test_managed_policy_size_limit_6144_without_whitespace():
             actor=ACTOR, account=AccountFactory(), name="Big", document=_doc(actions)
         )
     assert "PolicySize: 6144" in exc.value.message
+
+
+def test_a_document_past_the_parameter_length_is_refused_before_parsing():
+    # 131,073 characters of white space around a valid document: within the 6,144-byte quota
+    # once white space is dropped, but past the PolicyDocument parameter's 131,072 limit.
+    text = json.dumps(_doc())
+    padded = text + " " * (131072 - len(text) + 1)
+    with pytest.raises(ValidationError) as exc:
+        managed.policy_create(actor=ACTOR, account=AccountFactory(), name="Long", document=padded)
+    assert "less than or equal to 131072" in exc.value.message
+    exactly = text + " " * (131072 - len(text))
+    managed.policy_create(actor=ACTOR, account=AccountFactory(), name="Edge", document=exactly)
 
 
 def test_versions_are_numbered_never_reused_and_capped_at_five():

@@ -81,12 +81,7 @@ def exercise(operation, auth: dict, examples: int, failures: list[str]) -> int:
 
 # Found by schemathesis, left to their owners (docs/security.md, "Open findings"); the
 # benchmark still counts them. Remove an entry once fixed.
-KNOWN = {
-    "GET /api/v1/audit-events/": "since/until with a UTC offset beyond PostgreSQL's +-15:59 "
-    "reach the query: DataError, 500 (accounts/filters.py should refuse them with a 400)",
-    "GET /api/v1/users/": "a huge key-age filter value: OverflowError in timedelta, 500 "
-    "(accounts/filters.py, filter_key_age, should bound it)",
-}
+KNOWN: dict[str, str] = {}
 
 
 def test_api_conforms_to_its_schema(api_schema, root_session):

@@ -106,12 +106,6 @@ def test_failed_sign_ins_are_throttled(client, tenants, settings):
     assert client.post("/signin", right).status_code == 429
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (accounts/services/signin.py): sign_in_with_mfa verifies the code without "
-    "asking axes whether the user is locked out, so a correct code still signs in after the "
-    "lockout and resets the counter: MFA codes can be brute-forced. See docs/security.md.",
-)
 def test_wrong_mfa_codes_are_throttled_like_passwords(client, tenants, settings):
     a = tenants[0]
     enrolment = mfa.mfa_device_create(actor=system_actor(), owner=a.alice, name="alice")

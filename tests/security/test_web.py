@@ -209,3 +209,23 @@ def test_every_console_page_renders_without_inline_code(client, db):
         problems += [f"{path}: {p}" for p in sorted(set(parser.found))]
     assert pages > 30
     assert not problems, "\n".join(problems)
+
+
+def test_console_views_never_fail_on_an_unexpected_http_method(tenants):
+    """A helper named after an HTTP verb (``delete``) would be dispatched by Django: 500."""
+    a = tenants[0]
+    client = Client(raise_request_exception=False)
+    sign_in(client, a)
+    world = BWorld(a)
+    failures = []
+    for route, name in routes():
+        if route.startswith(("v1/", "api/")) or name == "signout":
+            continue
+        path, _ = world.fill(route)
+        if getattr(resolve(path).func, "view_class", None) is None:
+            continue
+        for method in ("put", "patch", "delete"):
+            status = getattr(client, method)(path).status_code
+            if status >= 500:
+                failures.append((method.upper(), path, status))
+    assert failures == []

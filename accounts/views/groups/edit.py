@@ -122,5 +122,5 @@ class GroupDeleteView(ConfirmDeleteView):
             "policies": identity_policies(group),
         }
 
-    def delete(self, request, group: Group, *, remove_blockers: bool) -> None:
+    def perform_delete(self, request, group: Group, *, remove_blockers: bool) -> None:
         group_delete_with_blockers(request, group, remove_blockers=remove_blockers)

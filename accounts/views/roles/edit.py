@@ -197,7 +197,7 @@ class RoleDeleteView(ConfirmDeleteView):
     def read_keys(self, role: Role) -> dict:
         return role_authz(role)
 
-    def delete(self, request, role: Role, *, remove_blockers: bool) -> None:
+    def perform_delete(self, request, role: Role, *, remove_blockers: bool) -> None:
         role_delete_with_blockers(request, role, remove_blockers=remove_blockers)
 
     def error_status(self, error: IAMError) -> int:

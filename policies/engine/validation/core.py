@@ -11,7 +11,7 @@ from policies.engine.validation.document import statements
 from policies.engine.validation.findings import SEVERITY_ORDER, Finding, Severity, check_kind
 from policies.engine.validation.grammar import grammar_error
 from policies.engine.validation.report import Report
-from policies.engine.validation.size import policy_size, size_limit
+from policies.engine.validation.size import MAX_DOCUMENT_LENGTH, policy_size, size_limit
 
 
 def validate(
@@ -45,6 +45,16 @@ def validate_text(
 ) -> list[Finding]:
     """Like ``validate`` for JSON text; a JSON syntax error is one finding with its position."""
     check_kind(kind, entity)
+    if len(text) > MAX_DOCUMENT_LENGTH:
+        return [
+            Finding(
+                Severity.ERROR,
+                "POLICY_DOCUMENT_TOO_LONG",
+                f"The policy has {len(text):,} characters; IAM accepts at most "
+                f"{MAX_DOCUMENT_LENGTH:,} (white space included).",
+                "",
+            )
+        ]
     try:
         document = json.loads(text)
     except (ValueError, TypeError, RecursionError) as error:

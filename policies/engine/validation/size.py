@@ -19,6 +19,10 @@ _LIMITS = {
 }
 _INLINE = {"user": 2048, "group": 5120, "role": 10240}
 
+# The PolicyDocument parameter of every IAM write ("Maximum length of 131072"), checked on the
+# text before any parsing so an oversized body costs nothing to refuse.
+MAX_DOCUMENT_LENGTH = 131072
+
 
 def policy_size(document: Any) -> int:
     """Characters of the document without white space outside strings (how IAM counts)."""

@@ -87,3 +87,13 @@ def test_validate_text_validates_the_document():
     text = '{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}'
     findings = validate_text(text, "identity")
     assert {"MISSING_VERSION", "FULL_ACCESS"} <= {f.code for f in findings}
+
+
+def test_validate_text_refuses_a_document_past_iam_s_parameter_length_unread():
+    body = '{"Version": "2012-10-17", "Statement": []}'
+    at_limit = body + " " * (131072 - len(body))
+    assert "POLICY_DOCUMENT_TOO_LONG" not in {f.code for f in validate_text(at_limit, "identity")}
+    # One character more; not even JSON, which shows the text is refused before parsing.
+    (finding,) = validate_text(at_limit + "{", "identity")
+    assert finding.severity is Severity.ERROR and finding.code == "POLICY_DOCUMENT_TOO_LONG"
+    assert "131,073" in finding.message
