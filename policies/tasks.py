@@ -8,17 +8,31 @@ leaves its changes claimed until the lease ends, and the sweep starts them again
 from __future__ import annotations
 
 import logging
+import math
 from datetime import timedelta
 
 from celery import chord
+from django.conf import settings
 
 from accounts.models import Account
 from config.celery import app
+from policies.effective import store
 from policies.services import matrix
 
 log = logging.getLogger("mqiam.matrix")
 CHUNK_SIZE = 200
+MIN_CHUNK = 25
 SWEEP_AFTER = timedelta(seconds=20)
+
+
+def chunk_keys(keys, *, parallelism: int, size: int = CHUNK_SIZE, smallest: int = MIN_CHUNK):
+    """Chunks of at most ``size`` principals, at least ``parallelism`` of them when there are
+    enough principals for chunks of ``smallest`` (below that, a round trip costs more than
+    sharing saves)."""
+    keys = list(keys)
+    count = max(1, math.ceil(len(keys) / size), min(parallelism, len(keys) // smallest))
+    step = max(1, math.ceil(len(keys) / count))
+    return [keys[i : i + step] for i in range(0, len(keys), step)]
 
 
 @app.task(name="policies.tasks.matrix_recompute", acks_late=True)
@@ -30,7 +44,7 @@ def matrix_recompute(account_id: int) -> dict:
     plan = matrix.matrix_plan(account=account)
     if plan is None:
         return {"principals": 0}
-    chunks = [plan.keys[i : i + CHUNK_SIZE] for i in range(0, len(plan.keys), CHUNK_SIZE)]
+    chunks = chunk_keys(plan.keys, parallelism=settings.MQIAM["MATRIX_PARALLELISM"])
     finish = matrix_finish.si(account_id, list(plan.change_ids), plan.job_id, plan.full)
     if len(chunks) <= 1:
         # One chunk: do it here and save a round trip through Redis.
@@ -60,6 +74,18 @@ def matrix_finish(account_id: int, change_ids: list, job_id: int | None, full: b
     """Mark a recompute's changes done and bump the matrix version."""
     account = Account.objects.get(pk=account_id)
     matrix.matrix_finish(account=account, plan_change_ids=change_ids, job_id=job_id, full=full)
+    if full:
+        # A full recompute just replaced every row: clean up now, after the commit that made
+        # the new matrix visible (no reader waits). Smaller changes are left to the sweep, so
+        # a vacuum never holds up the next change's chunks.
+        _vacuum_matrix()
+
+
+def _vacuum_matrix() -> list[str]:
+    vacuumed = store.vacuum_if_bloated()
+    if vacuumed:
+        log.info("vacuumed %s", ", ".join(vacuumed))
+    return vacuumed
 
 
 @app.task(name="policies.tasks.matrix_sweep")
@@ -70,7 +96,7 @@ def matrix_sweep() -> dict:
     pending = set(matrix.accounts_needing_sweep(older_than=SWEEP_AFTER)) | set(touched)
     for account_id in pending:
         matrix_recompute.delay(account_id)
-    return {"accounts": sorted(pending)}
+    return {"accounts": sorted(pending), "vacuumed": _vacuum_matrix()}
 
 
 # -- access requests (thin: policies.requests.expiry and .notify do the work) ---------------

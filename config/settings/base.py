@@ -267,6 +267,9 @@ MQIAM = {
     "WORKER_HEARTBEAT_MAX_AGE_S": 90,
     # A recompute's claim on outbox rows; after it, the sweep hands them to another worker.
     "MATRIX_CLAIM_LEASE_S": env.int("MQIAM_MATRIX_CLAIM_LEASE_S", default=120),
+    # Worker processes a recompute may spread over (the Procfile's --concurrency): even a
+    # small change is split so that each takes a share.
+    "MATRIX_PARALLELISM": env.int("MQIAM_MATRIX_PARALLELISM", default=2),
     # Seconds a broker spends creating, rebooting or deleting (AWS: minutes; keep it short).
     "BROKER_TRANSITION_DELAY_S": env.float("MQIAM_BROKER_TRANSITION_DELAY_S", default=5.0),
     # Access requests: unanswered ones expire after N days (an account may change it), a

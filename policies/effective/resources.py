@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.identifiers import broker_arn, configuration_arn
 from accounts.models import Account
 from brokers.models import Broker, Configuration
 from policies.models import MatrixResource, MatrixState
@@ -26,26 +27,37 @@ class ResourceSnapshot:
 
 
 def live_resources(account: Account) -> list[ResourceSnapshot]:
-    """The account's brokers and configurations now, plus ``*``."""
+    """The account's brokers and configurations now, plus ``*``.
+
+    Read as plain columns: every recompute compares them with the stored columns, and whole
+    broker rows (settings, pending changes) cost ten times as much to load.
+    """
+    account_id = account.account_id
     snapshots = [ResourceSnapshot(STAR, MatrixResource.Kind.STAR, "*", "", {})]
-    for broker in Broker.objects.filter(account=account).select_related("account"):
+    brokers = Broker.objects.filter(account=account).values_list(
+        "broker_id", "name", "region", "tags"
+    )
+    for broker_id, name, region, tags in brokers:
         snapshots.append(
             ResourceSnapshot(
-                broker.arn,
+                broker_arn(region, account_id, name, broker_id),
                 MatrixResource.Kind.BROKER,
-                broker.name,
-                broker.region,
-                dict(broker.tags),
+                name,
+                region,
+                dict(tags),
             )
         )
-    for config in Configuration.objects.filter(account=account).select_related("account"):
+    configurations = Configuration.objects.filter(account=account).values_list(
+        "configuration_id", "name", "region", "tags"
+    )
+    for configuration_id, name, region, tags in configurations:
         snapshots.append(
             ResourceSnapshot(
-                config.arn,
+                configuration_arn(region, account_id, configuration_id),
                 MatrixResource.Kind.CONFIGURATION,
-                config.name,
-                config.region,
-                dict(config.tags),
+                name,
+                region,
+                dict(tags),
             )
         )
     return snapshots
@@ -61,8 +73,10 @@ def matrix_state_for(account: Account, *, lock: bool = False) -> MatrixState:
 def resources_in_sync(account: Account) -> bool:
     """Whether the stored columns match the live resources (arns and tags)."""
     stored = {
-        (r.arn, tuple(sorted(r.tags.items())))
-        for r in MatrixResource.objects.filter(account=account, deleted_at__isnull=True)
+        (arn, tuple(sorted(tags.items())))
+        for arn, tags in MatrixResource.objects.filter(
+            account=account, deleted_at__isnull=True
+        ).values_list("arn", "tags")
     }
     live = {(r.arn, tuple(sorted(r.tags.items()))) for r in live_resources(account)}
     return stored == live

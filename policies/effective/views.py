@@ -106,18 +106,16 @@ class CellView(View):
         resource_arn = request.GET.get("resource", "")
         if action is None:
             raise Http404("Unknown action.")
-        from policies.models import EffectivePermission, MatrixResource
+        from policies.models import MatrixResource
 
         resource = MatrixResource.objects.filter(
             account_id=subject.account_id, arn=resource_arn, deleted_at__isnull=True
         ).first()
-        row = EffectivePermission.objects.filter(
-            principal_kind=kind, principal_id=subject.pk, action=action.name
-        ).first()
         if resource is None:
             raise Http404("Unknown resource.")
-        value = queries.cell_value(row, resource.position) if row else "implicitDeny"
-        sources = queries.cell_sources(row, resource.position) if row else []
+        row = queries.stored_row(kind, subject.pk, action.name)
+        value = queries.cell_value(row, resource.position)
+        sources = queries.cell_sources(row, resource.position)
         return render(
             request,
             self.template_name,

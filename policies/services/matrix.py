@@ -191,11 +191,14 @@ def matrix_plan(*, account: Account) -> RecomputePlan | None:
 
 def _lock_principals(keys) -> None:
     """Advisory locks per principal, in a fixed order (no deadlock between chunks)."""
+    lock_ids = sorted({zlib.crc32(f"matrix:{kind}:{pk}".encode()) for kind, pk in keys})
+    if not lock_ids:
+        return
     with connection.cursor() as cursor:
-        for kind, pk in sorted(keys):
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"matrix:{kind}:{pk}".encode())]
-            )
+        # One statement takes them all, in the order of the sorted array.
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(id)) FROM unnest(%s::bigint[]) AS id", [lock_ids]
+        )
 
 
 def matrix_recompute_chunk(*, account: Account, keys, job_id: int | None = None) -> int:

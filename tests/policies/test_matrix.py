@@ -62,11 +62,8 @@ def world():
 
 
 def _cell(user, action, broker):
-    row = EffectivePermission.objects.get(
-        principal_kind="user", principal_id=user.pk, action=action
-    )
     position = queries.MatrixResource.objects.get(arn=broker.arn).position
-    return queries.cell_value(row, position)
+    return queries.cell_value(queries.stored_row("user", user.pk, action), position)
 
 
 def test_full_recompute_answers_what_can_and_who_can(world):
@@ -231,23 +228,25 @@ def test_blast_radius_equals_the_saved_diff(world):
     assert ("mq:DeleteBroker", "telemetry") in gained
     assert ("mq:RebootBroker", "orders") in lost
     assert [c.resource_name for c in radius.production_gains] == ["orders"]
-    before = {
-        (r.action, p): queries.cell_value(r, p)
-        for r in EffectivePermission.objects.filter(principal_id=world["olivia"].pk)
-        for p in range(8)
-    }
+
+    def olivias_cells():
+        matrix = queries.what_can(
+            principal_kind="user", principal_id=world["olivia"].pk, account_pk=account.pk
+        )
+        return {
+            (row["action"].name, cell["resource"].position): cell["value"]
+            for row in matrix.rows
+            for cell in row["cells"]
+            if cell["value"]
+        }
+
+    before = olivias_cells()
     resolve(account, ACTOR, change).apply()
     matrix_recompute(account.pk)
-    after = {
-        (r.action, p): queries.cell_value(r, p)
-        for r in EffectivePermission.objects.filter(principal_id=world["olivia"].pk)
-        for p in range(8)
-    }
+    after = olivias_cells()
     positions = {r.arn: r.position for r in queries.MatrixResource.objects.all()}
     saved = {
-        (a, p, before[(a, p)], after[(a, p)])
-        for (a, p) in after
-        if before.get((a, p)) != after[(a, p)]
+        (a, p, before[(a, p)], after[(a, p)]) for (a, p) in after if before[(a, p)] != after[(a, p)]
     }
     previewed = {(c.action, positions[c.resource_arn], c.before, c.after) for c in radius.changes}
     assert saved == previewed

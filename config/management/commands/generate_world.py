@@ -13,7 +13,7 @@ import uuid
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts import identifiers
@@ -92,6 +92,10 @@ class Command(BaseCommand):
                 self._delete(existing)
             account = self._build(account_id, spec, rng)
             record(account, PermissionChange.Scope.ACCOUNT, "", "generate_world")
+        with connection.cursor() as cursor:
+            # After a bulk delete and load: reclaim the old world's rows and gather statistics
+            # now (autovacuum, where it is on at all, would take a while to notice).
+            cursor.execute("VACUUM (ANALYZE)")
         self.stdout.write(json.dumps({"account": account_id, **spec}))
 
     def _delete(self, account: Account) -> None:
