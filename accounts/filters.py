@@ -46,12 +46,8 @@ class AuditEventFilter(django_filters.FilterSet):
     decision = django_filters.ChoiceFilter(
         choices=AuditEvent.Decision.choices, empty_label="Any decision"
     )
-    since = BoundedIsoDateTimeFilter(
-        field_name="time", lookup_expr="gte", label="From (ISO 8601)"
-    )
-    until = BoundedIsoDateTimeFilter(
-        field_name="time", lookup_expr="lt", label="Until (ISO 8601)"
-    )
+    since = BoundedIsoDateTimeFilter(field_name="time", lookup_expr="gte", label="From (ISO 8601)")
+    until = BoundedIsoDateTimeFilter(field_name="time", lookup_expr="lt", label="Until (ISO 8601)")
 
     class Meta:
         model = AuditEvent
@@ -76,11 +72,15 @@ class UserFilter(django_filters.FilterSet):
         field_name="has_mfa", label="MFA enabled", widget=django_filters.widgets.BooleanWidget()
     )
     key_older_than_days = django_filters.NumberFilter(
-        method="filter_key_age", label="Active key older than (days)", min_value=0,
+        method="filter_key_age",
+        label="Active key older than (days)",
+        min_value=0,
         max_value=MAX_DAYS,
     )
     inactive_days = django_filters.NumberFilter(
-        method="filter_inactive", label="No activity for (days)", min_value=0,
+        method="filter_inactive",
+        label="No activity for (days)",
+        min_value=0,
         max_value=MAX_DAYS,
     )
 

@@ -21,5 +21,8 @@ class PoliciesConfig(AppConfig):
     name = "policies"
 
     def ready(self):
-        post_migrate.connect(ensure_aws_managed_policies, sender=self,
-                             dispatch_uid="policies.ensure_aws_managed_policies")
+        post_migrate.connect(
+            ensure_aws_managed_policies,
+            sender=self,
+            dispatch_uid="policies.ensure_aws_managed_policies",
+        )

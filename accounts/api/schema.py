@@ -24,6 +24,10 @@ class ConsoleSessionScheme(OpenApiAuthenticationExtension):
     name = "ConsoleSession"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "cookie", "name": "sessionid",
-                "description": "The browser's console session; unsafe methods need the "
-                               "X-CSRFToken header."}
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": "The browser's console session; unsafe methods need the "
+            "X-CSRFToken header.",
+        }

@@ -5,28 +5,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
+        ("accounts", "0002_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CredentialReport',
+            name="CredentialReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('STARTED', 'Started'), ('INPROGRESS', 'Inprogress'), ('COMPLETE', 'Complete'), ('FAILED', 'Failed')], default='STARTED', max_length=12)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('content', models.TextField(blank=True, default='')),
-                ('requested_by', models.CharField(blank=True, default='', max_length=2048)),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('generated_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True, default='')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='credential_reports', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("STARTED", "Started"),
+                            ("INPROGRESS", "Inprogress"),
+                            ("COMPLETE", "Complete"),
+                            ("FAILED", "Failed"),
+                        ],
+                        default="STARTED",
+                        max_length=12,
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("content", models.TextField(blank=True, default="")),
+                ("requested_by", models.CharField(blank=True, default="", max_length=2048)),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("generated_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True, default="")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="credential_reports",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-id'],
+                "ordering": ["-requested_at", "-id"],
             },
         ),
     ]

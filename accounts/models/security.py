@@ -124,8 +124,9 @@ class CredentialReport(models.Model):
         COMPLETE = "COMPLETE"
         FAILED = "FAILED"
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE,
-                                related_name="credential_reports")
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="credential_reports"
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.STARTED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
@@ -143,5 +144,8 @@ class CredentialReport(models.Model):
 
     @property
     def progress_percent(self) -> int:
-        return 100 if self.status == self.Status.COMPLETE else (
-            round(100 * self.done / self.total) if self.total else 0)
+        return (
+            100
+            if self.status == self.Status.COMPLETE
+            else (round(100 * self.done / self.total) if self.total else 0)
+        )

@@ -5,134 +5,255 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_credential_report'),
-        ('policies', '0003_effective_permissions'),
+        ("accounts", "0003_credential_report"),
+        ("policies", "0003_effective_permissions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccessRequest',
+            name="AccessRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('request_id', models.CharField(max_length=32, unique=True)),
-                ('requester_arn', models.CharField(max_length=2048)),
-                ('requester_principal_arn', models.CharField(db_index=True, max_length=2048)),
-                ('requester_source_arn', models.CharField(blank=True, default='', max_length=2048)),
-                ('requester_kind', models.CharField(choices=[('user', 'IAM user'), ('role', 'Role')], max_length=8)),
-                ('intent', models.CharField(max_length=32)),
-                ('actions', models.JSONField(default=list)),
-                ('dependent_actions', models.JSONField(blank=True, default=list)),
-                ('targets', models.JSONField(blank=True, default=list)),
-                ('duration_hours', models.PositiveIntegerField(blank=True, null=True)),
-                ('justification', models.TextField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('changes_requested', 'Changes requested'), ('approved', 'Approved'), ('denied', 'Denied'), ('cancelled', 'Cancelled'), ('expired', 'Expired'), ('revoked', 'Revoked')], db_index=True, default='pending', max_length=20)),
-                ('policy_document', models.TextField()),
-                ('policy_name', models.CharField(max_length=128)),
-                ('round', models.PositiveIntegerField(default=1)),
-                ('decision_reason', models.TextField(blank=True, default='')),
-                ('decided_by_arn', models.CharField(blank=True, default='', max_length=2048)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('warn_at', models.DateTimeField(blank=True, null=True)),
-                ('expiry_warned_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('extension_hours', models.PositiveIntegerField(blank=True, null=True)),
-                ('extension_justification', models.TextField(blank=True, default='')),
-                ('extension_requested_at', models.DateTimeField(blank=True, null=True)),
-                ('approvers_notified_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='access_requests', to='accounts.account')),
-                ('role', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='access_requests', to='accounts.role')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='access_requests', to='accounts.iamuser')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("request_id", models.CharField(max_length=32, unique=True)),
+                ("requester_arn", models.CharField(max_length=2048)),
+                ("requester_principal_arn", models.CharField(db_index=True, max_length=2048)),
+                ("requester_source_arn", models.CharField(blank=True, default="", max_length=2048)),
+                (
+                    "requester_kind",
+                    models.CharField(
+                        choices=[("user", "IAM user"), ("role", "Role")], max_length=8
+                    ),
+                ),
+                ("intent", models.CharField(max_length=32)),
+                ("actions", models.JSONField(default=list)),
+                ("dependent_actions", models.JSONField(blank=True, default=list)),
+                ("targets", models.JSONField(blank=True, default=list)),
+                ("duration_hours", models.PositiveIntegerField(blank=True, null=True)),
+                ("justification", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("changes_requested", "Changes requested"),
+                            ("approved", "Approved"),
+                            ("denied", "Denied"),
+                            ("cancelled", "Cancelled"),
+                            ("expired", "Expired"),
+                            ("revoked", "Revoked"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("policy_document", models.TextField()),
+                ("policy_name", models.CharField(max_length=128)),
+                ("round", models.PositiveIntegerField(default=1)),
+                ("decision_reason", models.TextField(blank=True, default="")),
+                ("decided_by_arn", models.CharField(blank=True, default="", max_length=2048)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("warn_at", models.DateTimeField(blank=True, null=True)),
+                ("expiry_warned_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("extension_hours", models.PositiveIntegerField(blank=True, null=True)),
+                ("extension_justification", models.TextField(blank=True, default="")),
+                ("extension_requested_at", models.DateTimeField(blank=True, null=True)),
+                ("approvers_notified_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access_requests",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access_requests",
+                        to="accounts.role",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access_requests",
+                        to="accounts.iamuser",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AccessRequestApproval',
+            name="AccessRequestApproval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveIntegerField()),
-                ('approver_arn', models.CharField(max_length=2048)),
-                ('approver_principal_arn', models.CharField(max_length=2048)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('access_request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approvals', to='policies.accessrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round", models.PositiveIntegerField()),
+                ("approver_arn", models.CharField(max_length=2048)),
+                ("approver_principal_arn", models.CharField(max_length=2048)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "access_request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="approvals",
+                        to="policies.accessrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AccessRequestEvent',
+            name="AccessRequestEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verb', models.CharField(max_length=32)),
-                ('actor_arn', models.CharField(max_length=2048)),
-                ('message', models.TextField(blank=True, default='')),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('access_request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='policies.accessrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("verb", models.CharField(max_length=32)),
+                ("actor_arn", models.CharField(max_length=2048)),
+                ("message", models.TextField(blank=True, default="")),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "access_request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="policies.accessrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AccessRequestSettings',
+            name="AccessRequestSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('require_two_approvers', models.BooleanField(default=False)),
-                ('allow_permanent', models.BooleanField(default=False)),
-                ('pending_expiry_days', models.PositiveSmallIntegerField(default=7)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='access_request_settings', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("require_two_approvers", models.BooleanField(default=False)),
+                ("allow_permanent", models.BooleanField(default=False)),
+                ("pending_expiry_days", models.PositiveSmallIntegerField(default=7)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access_request_settings",
+                        to="accounts.account",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient_arn', models.CharField(max_length=2048)),
-                ('text', models.CharField(max_length=500)),
-                ('link', models.CharField(blank=True, default='', max_length=500)),
-                ('email', models.EmailField(blank=True, default='', max_length=254)),
-                ('emailed_at', models.DateTimeField(blank=True, null=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('access_request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='policies.accessrequest')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("recipient_arn", models.CharField(max_length=2048)),
+                ("text", models.CharField(max_length=500)),
+                ("link", models.CharField(blank=True, default="", max_length=500)),
+                ("email", models.EmailField(blank=True, default="", max_length=254)),
+                ("emailed_at", models.DateTimeField(blank=True, null=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "access_request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="policies.accessrequest",
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='accessrequest',
-            index=models.Index(fields=['account', 'status'], name='policies_ac_account_8f780d_idx'),
+            model_name="accessrequest",
+            index=models.Index(fields=["account", "status"], name="policies_ac_account_8f780d_idx"),
         ),
         migrations.AddIndex(
-            model_name='accessrequest',
-            index=models.Index(fields=['status', 'expires_at'], name='policies_ac_status_0b83a9_idx'),
+            model_name="accessrequest",
+            index=models.Index(
+                fields=["status", "expires_at"], name="policies_ac_status_0b83a9_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accessrequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__isnull', True), ('user__isnull', False)), models.Q(('role__isnull', False), ('user__isnull', True)), _connector='OR'), name='access_request_one_identity'),
+            model_name="accessrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role__isnull", True), ("user__isnull", False)),
+                    models.Q(("role__isnull", False), ("user__isnull", True)),
+                    _connector="OR",
+                ),
+                name="access_request_one_identity",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accessrequestapproval',
-            constraint=models.UniqueConstraint(fields=('access_request', 'round', 'approver_principal_arn'), name='access_request_approval_once'),
+            model_name="accessrequestapproval",
+            constraint=models.UniqueConstraint(
+                fields=("access_request", "round", "approver_principal_arn"),
+                name="access_request_approval_once",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['recipient_arn', 'read_at'], name='policies_no_recipie_3a0002_idx'),
+            model_name="notification",
+            index=models.Index(
+                fields=["recipient_arn", "read_at"], name="policies_no_recipie_3a0002_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['emailed_at', 'created_at'], name='notification_email_due'),
+            model_name="notification",
+            index=models.Index(fields=["emailed_at", "created_at"], name="notification_email_due"),
         ),
     ]

@@ -5,24 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_credential_report'),
-        ('policies', '0004_access_requests'),
+        ("accounts", "0003_credential_report"),
+        ("policies", "0004_access_requests"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PrincipalProvenance',
+            name="PrincipalProvenance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('principal_kind', models.CharField(max_length=8)),
-                ('principal_id', models.BigIntegerField()),
-                ('sources', models.JSONField(blank=True, default=list)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='matrix_provenance', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("principal_kind", models.CharField(max_length=8)),
+                ("principal_id", models.BigIntegerField()),
+                ("sources", models.JSONField(blank=True, default=list)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="matrix_provenance",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('principal_kind', 'principal_id'), name='provenance_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("principal_kind", "principal_id"), name="provenance_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -5,24 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_credential_report'),
-        ('policies', '0009_recompute_job_chunks'),
+        ("accounts", "0003_credential_report"),
+        ("policies", "0009_recompute_job_chunks"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='effectivepermission',
-            name='matrix_who_can',
+            model_name="effectivepermission",
+            name="matrix_who_can",
         ),
         migrations.AlterField(
-            model_name='effectivepermission',
-            name='account',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='effective_permissions', to='accounts.account'),
+            model_name="effectivepermission",
+            name="account",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="effective_permissions",
+                to="accounts.account",
+            ),
         ),
         migrations.AddIndex(
-            model_name='effectivepermission',
-            index=models.Index(fields=['account', 'action'], include=('principal_kind', 'principal_id', 'principal_arn', 'allowed', 'conditional'), name='matrix_who_can_covering'),
+            model_name="effectivepermission",
+            index=models.Index(
+                fields=["account", "action"],
+                include=(
+                    "principal_kind",
+                    "principal_id",
+                    "principal_arn",
+                    "allowed",
+                    "conditional",
+                ),
+                name="matrix_who_can_covering",
+            ),
         ),
     ]

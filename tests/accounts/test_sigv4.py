@@ -722,4 +722,3 @@ def test_signing_keys_are_cached():
     hits = sigv4._signing_key.cache_info().hits
     check(request)
     assert sigv4._signing_key.cache_info().hits == hits + 1
-

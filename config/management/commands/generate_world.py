@@ -34,35 +34,51 @@ from policies.models import (
 
 SIZES = {
     "small": dict(users=200, roles=20, groups=20, policies=60, brokers=30, configurations=5),
-    "medium": dict(users=1000, roles=100, groups=60, policies=250, brokers=100,
-                   configurations=20),
-    "large": dict(users=5000, roles=500, groups=200, policies=1000, brokers=300,
-                  configurations=50),
+    "medium": dict(users=1000, roles=100, groups=60, policies=250, brokers=100, configurations=20),
+    "large": dict(users=5000, roles=500, groups=200, policies=1000, brokers=300, configurations=50),
 }
 TEAMS = ["payments", "iot", "search", "ledger", "ops", "data", "web", "mobile"]
 ENVS = ["production", "staging", "dev"]
-ACTIONS = ["mq:Describe*", "mq:List*", "mq:RebootBroker", "mq:UpdateBroker", "mq:CreateUser",
-           "mq:DeleteUser", "mq:UpdateUser", "mq:DescribeUser", "mq:*", "mq:CreateTags",
-           "mq:DescribeConfiguration*", "mq:UpdateConfiguration", "mq:DeleteBroker",
-           "mq:CreateBroker", "mq:ListBrokers", "iam:List*", "iam:GetAccountSummary"]
+ACTIONS = [
+    "mq:Describe*",
+    "mq:List*",
+    "mq:RebootBroker",
+    "mq:UpdateBroker",
+    "mq:CreateUser",
+    "mq:DeleteUser",
+    "mq:UpdateUser",
+    "mq:DescribeUser",
+    "mq:*",
+    "mq:CreateTags",
+    "mq:DescribeConfiguration*",
+    "mq:UpdateConfiguration",
+    "mq:DeleteBroker",
+    "mq:CreateBroker",
+    "mq:ListBrokers",
+    "iam:List*",
+    "iam:GetAccountSummary",
+]
 
 
 def _statement(rng: random.Random, account_id: str, region: str) -> dict:
     effect = "Deny" if rng.random() < 0.12 else "Allow"
     actions = rng.sample(ACTIONS, rng.randint(1, 4))
     team = rng.choice(TEAMS)
-    resource = rng.choice([
-        "*",
-        f"arn:aws:mq:{region}:{account_id}:broker:*",
-        f"arn:aws:mq:*:{account_id}:broker:{team}-*:*",
-        f"arn:aws:mq:{region}:{account_id}:configuration:*",
-        f"arn:aws:mq:*:*:broker:{team}-{rng.randint(0, 40)}:*",
-    ])
+    resource = rng.choice(
+        [
+            "*",
+            f"arn:aws:mq:{region}:{account_id}:broker:*",
+            f"arn:aws:mq:*:{account_id}:broker:{team}-*:*",
+            f"arn:aws:mq:{region}:{account_id}:configuration:*",
+            f"arn:aws:mq:*:*:broker:{team}-{rng.randint(0, 40)}:*",
+        ]
+    )
     statement: dict = {"Effect": effect, "Action": actions, "Resource": resource}
     roll = rng.random()
     if roll < 0.25:
         statement["Condition"] = {
-            "StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}}
+            "StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}
+        }
     elif roll < 0.35:
         statement["Condition"] = {"StringEquals": {"aws:ResourceTag/env": rng.choice(ENVS)}}
     elif roll < 0.45:
@@ -99,8 +115,13 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps({"account": account_id, **spec}))
 
     def _delete(self, account: Account) -> None:
-        for model in (EffectivePermission, MatrixResource, MatrixState, PermissionChange,
-                      RecomputeJob):
+        for model in (
+            EffectivePermission,
+            MatrixResource,
+            MatrixState,
+            PermissionChange,
+            RecomputeJob,
+        ):
             model.objects.filter(account=account).delete()
         PolicyAttachment.objects.filter(policy__account=account).delete()
         PolicyAttachment.objects.filter(user__account=account).delete()
@@ -132,58 +153,147 @@ class Command(BaseCommand):
         now = timezone.now()
         region = "us-east-1"
         account = Account.objects.create(account_id=account_id, alias=f"bench-{account_id}")
-        RootUser.objects.create(account=account, email=f"root@{account_id}.example",
-                                password=make_password("Bench-Passw0rd!"))
-        policies = ManagedPolicy.objects.bulk_create([ManagedPolicy(
-            account=account, name=f"policy-{i:04d}", path="/bench/", created_at=now,
-            updated_at=now, next_version_number=2,
-            unique_id=identifiers.unique_id(identifiers.POLICY_PREFIX))
-            for i in range(spec["policies"])])
+        RootUser.objects.create(
+            account=account,
+            email=f"root@{account_id}.example",
+            password=make_password("Bench-Passw0rd!"),
+        )
+        policies = ManagedPolicy.objects.bulk_create(
+            [
+                ManagedPolicy(
+                    account=account,
+                    name=f"policy-{i:04d}",
+                    path="/bench/",
+                    created_at=now,
+                    updated_at=now,
+                    next_version_number=2,
+                    unique_id=identifiers.unique_id(identifiers.POLICY_PREFIX),
+                )
+                for i in range(spec["policies"])
+            ]
+        )
         versions = []
         for policy in policies:
-            document = {"Version": "2012-10-17", "Statement": [
-                _statement(rng, account_id, region) for _ in range(rng.randint(2, 8))]}
+            document = {
+                "Version": "2012-10-17",
+                "Statement": [
+                    _statement(rng, account_id, region) for _ in range(rng.randint(2, 8))
+                ],
+            }
             text = json.dumps(document, indent=2)
-            versions.append(PolicyVersion(policy=policy, version_id="v1", is_default=True,
-                                          document=text, document_hash=document_hash(text),
-                                          created_at=now))
+            versions.append(
+                PolicyVersion(
+                    policy=policy,
+                    version_id="v1",
+                    is_default=True,
+                    document=text,
+                    document_hash=document_hash(text),
+                    created_at=now,
+                )
+            )
         PolicyVersion.objects.bulk_create(versions)
-        groups = Group.objects.bulk_create([Group(
-            account=account, name=f"group-{i:03d}", unique_id=identifiers.unique_id(
-                identifiers.GROUP_PREFIX)) for i in range(spec["groups"])])
+        groups = Group.objects.bulk_create(
+            [
+                Group(
+                    account=account,
+                    name=f"group-{i:03d}",
+                    unique_id=identifiers.unique_id(identifiers.GROUP_PREFIX),
+                )
+                for i in range(spec["groups"])
+            ]
+        )
         boundary_pool = policies[:10]
-        users = IAMUser.objects.bulk_create([IAMUser(
-            account=account, name=f"user-{i:05d}",
-            unique_id=identifiers.unique_id(identifiers.USER_PREFIX),
-            tags={"team": rng.choice(TEAMS), "env": rng.choice(ENVS)},
-            permissions_boundary=rng.choice(boundary_pool) if rng.random() < 0.05 else None,
-        ) for i in range(spec["users"])], batch_size=2000)
-        trust = json.dumps({"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-            "Action": "sts:AssumeRole"}]})
-        roles = Role.objects.bulk_create([Role(
-            account=account, name=f"role-{i:04d}", trust_policy=trust,
-            unique_id=identifiers.unique_id(identifiers.ROLE_PREFIX),
-            tags={"team": rng.choice(TEAMS)}) for i in range(spec["roles"])])
-        GroupMembership.objects.bulk_create([
-            GroupMembership(user=user, group=group) for user in users
-            for group in rng.sample(groups, rng.randint(0, 3))], batch_size=5000)
-        attachments = [PolicyAttachment(policy=policy, group=group) for group in groups
-                       for policy in rng.sample(policies, rng.randint(1, 3))]
-        attachments += [PolicyAttachment(policy=policy, user=user) for user in users
-                        if rng.random() < 0.2 for policy in rng.sample(policies, 1)]
-        attachments += [PolicyAttachment(policy=policy, role=role) for role in roles
-                        for policy in rng.sample(policies, rng.randint(1, 3))]
+        users = IAMUser.objects.bulk_create(
+            [
+                IAMUser(
+                    account=account,
+                    name=f"user-{i:05d}",
+                    unique_id=identifiers.unique_id(identifiers.USER_PREFIX),
+                    tags={"team": rng.choice(TEAMS), "env": rng.choice(ENVS)},
+                    permissions_boundary=rng.choice(boundary_pool) if rng.random() < 0.05 else None,
+                )
+                for i in range(spec["users"])
+            ],
+            batch_size=2000,
+        )
+        trust = json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        )
+        roles = Role.objects.bulk_create(
+            [
+                Role(
+                    account=account,
+                    name=f"role-{i:04d}",
+                    trust_policy=trust,
+                    unique_id=identifiers.unique_id(identifiers.ROLE_PREFIX),
+                    tags={"team": rng.choice(TEAMS)},
+                )
+                for i in range(spec["roles"])
+            ]
+        )
+        GroupMembership.objects.bulk_create(
+            [
+                GroupMembership(user=user, group=group)
+                for user in users
+                for group in rng.sample(groups, rng.randint(0, 3))
+            ],
+            batch_size=5000,
+        )
+        attachments = [
+            PolicyAttachment(policy=policy, group=group)
+            for group in groups
+            for policy in rng.sample(policies, rng.randint(1, 3))
+        ]
+        attachments += [
+            PolicyAttachment(policy=policy, user=user)
+            for user in users
+            if rng.random() < 0.2
+            for policy in rng.sample(policies, 1)
+        ]
+        attachments += [
+            PolicyAttachment(policy=policy, role=role)
+            for role in roles
+            for policy in rng.sample(policies, rng.randint(1, 3))
+        ]
         PolicyAttachment.objects.bulk_create(attachments, batch_size=5000)
-        Broker.objects.bulk_create([Broker(
-            account=account, region=region, broker_id=f"b-{uuid.UUID(int=rng.getrandbits(128))}",
-            name=f"{rng.choice(TEAMS)}-{i}", engine_type="ACTIVEMQ", engine_version="5.18",
-            deployment_mode="SINGLE_INSTANCE", host_instance_type="mq.m5.large",
-            state="RUNNING", tags={"team": rng.choice(TEAMS), "env": rng.choice(ENVS)})
-            for i in range(spec["brokers"])])
-        Configuration.objects.bulk_create([Configuration(
-            account=account, region=region,
-            configuration_id=f"c-{uuid.UUID(int=rng.getrandbits(128))}",
-            name=f"config-{i}", engine_type="ACTIVEMQ", engine_version="5.18",
-            tags={"team": rng.choice(TEAMS)}) for i in range(spec["configurations"])])
+        Broker.objects.bulk_create(
+            [
+                Broker(
+                    account=account,
+                    region=region,
+                    broker_id=f"b-{uuid.UUID(int=rng.getrandbits(128))}",
+                    name=f"{rng.choice(TEAMS)}-{i}",
+                    engine_type="ACTIVEMQ",
+                    engine_version="5.18",
+                    deployment_mode="SINGLE_INSTANCE",
+                    host_instance_type="mq.m5.large",
+                    state="RUNNING",
+                    tags={"team": rng.choice(TEAMS), "env": rng.choice(ENVS)},
+                )
+                for i in range(spec["brokers"])
+            ]
+        )
+        Configuration.objects.bulk_create(
+            [
+                Configuration(
+                    account=account,
+                    region=region,
+                    configuration_id=f"c-{uuid.UUID(int=rng.getrandbits(128))}",
+                    name=f"config-{i}",
+                    engine_type="ACTIVEMQ",
+                    engine_version="5.18",
+                    tags={"team": rng.choice(TEAMS)},
+                )
+                for i in range(spec["configurations"])
+            ]
+        )
         return account
