@@ -73,7 +73,9 @@ urlpatterns = [
     path("switch-role/back", SwitchBackView.as_view(), name="switch-role-back"),
     path("role-sessions", RoleSessionListView.as_view(), name="role-sessions"),
     path(
-        "role-sessions/<int:pk>/revoke", RoleSessionRevokeView.as_view(), name="role-session-revoke"
+        "role-sessions/<str:access_key_id>/revoke",
+        RoleSessionRevokeView.as_view(),
+        name="role-session-revoke",
     ),
     path("audit", AuditEventListView.as_view(), name="audit-list"),
     path("account/settings", AccountSettingsView.as_view(), name="account-settings"),
@@ -122,7 +124,7 @@ urlpatterns = [
         name="role-policy-detach",
     ),
     path(
-        "roles/<str:name>/sessions/<int:pk>/revoke",
+        "roles/<str:name>/sessions/<str:access_key_id>/revoke",
         RoleSessionEndView.as_view(),
         name="role-session-end",
     ),

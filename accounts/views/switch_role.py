@@ -123,11 +123,12 @@ class RoleSessionListView(View):
 
 
 class RoleSessionRevokeView(View):
-    def post(self, request, pk: int):
+    def post(self, request, access_key_id: str):
         principal = request.principal
+        # Named by its random ASIA… key id: a sequential key would be guessable.
         session = (
             RoleSession.objects.select_related("role__account")
-            .filter(pk=pk, role__account__account_id=principal.account_id)
+            .filter(access_key_id=access_key_id, role__account__account_id=principal.account_id)
             .first()
         )
         if session is None:

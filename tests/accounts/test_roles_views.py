@@ -62,7 +62,7 @@ PAGES = [
     ("post", "/roles/Deployer/tags", {"tags": "a=b"}),
     ("post", "/roles/Deployer/policies/attach", {"policy_arn": "x"}),
     ("post", "/roles/Deployer/policies/detach", {"policy_arn": "x"}),
-    ("post", "/roles/Deployer/sessions/1/revoke", {}),
+    ("post", "/roles/Deployer/sessions/ASIAEXAMPLE000000000/revoke", {}),
     ("get", "/roles/Deployer/delete", None),
     ("post", "/roles/Deployer/delete", {"confirm": "Deployer"}),
 ]
@@ -172,7 +172,7 @@ def test_get_role_limited_by_the_role_s_tag(alice_client, alice, deployer, build
 
 def test_revoke_session_needs_put_role_policy(alice_client, alice, deployer):
     session = _session(deployer, alice)
-    response = alice_client.post(f"/roles/Deployer/sessions/{session.pk}/revoke")
+    response = alice_client.post(f"/roles/Deployer/sessions/{session.access_key_id}/revoke")
     assert response.status_code == 403
     assert denial("iam:PutRolePolicy", deployer.arn) in response.content.decode()
     session.refresh_from_db()
@@ -430,7 +430,7 @@ def test_detail_tabs(root_client, account, deployer, alice):
 
 def test_revoke_a_session_from_the_role_page(root_client, deployer, alice):
     session = _session(deployer, alice)
-    response = root_client.post(f"/roles/Deployer/sessions/{session.pk}/revoke")
+    response = root_client.post(f"/roles/Deployer/sessions/{session.access_key_id}/revoke")
     assert response.status_code == 302 and response["Location"].endswith("?tab=sessions")
     session.refresh_from_db()
     assert session.revoked_at is not None
@@ -676,3 +676,23 @@ def test_delete_with_a_denied_step_changes_nothing(alice_client, alice, account,
     assert response.status_code == 403
     assert denial("iam:DetachRolePolicy", deployer.arn) in response.content.decode()
     assert deployer.inline_policies.count() == 1 and deployer.policy_attachments.count() == 1
+
+
+def test_sessions_are_named_in_urls_by_their_random_key_id_not_a_sequence(
+    root_client, deployer, alice
+):
+    session = _session(deployer, alice)
+    page = root_client.get("/role-sessions").content.decode()
+    assert f"/role-sessions/{session.access_key_id}/revoke" in page
+    assert f"/role-sessions/{session.pk}/revoke" not in page
+    role_page = root_client.get("/roles/Deployer?tab=sessions").content.decode()
+    assert f"/roles/Deployer/sessions/{session.access_key_id}/revoke" in role_page
+    # The primary key names nothing.
+    assert root_client.post(f"/roles/Deployer/sessions/{session.pk}/revoke").status_code == 404
+    root_client.post(f"/role-sessions/{session.pk}/revoke")
+    session.refresh_from_db()
+    assert session.revoked_at is None
+    response = root_client.post(f"/role-sessions/{session.access_key_id}/revoke")
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.revoked_at is not None

@@ -93,6 +93,7 @@ class BWorld:
             "revision": "1",
             "configuration_revision": "1",
             "access_key_id": key.access_key_id,
+            "session_key_id": self.session.access_key_id,
             "pk": str(self.session.pk),
             "request_id": self.request_id,
             "resource_arn": quote(b.broker.arn, safe=""),
@@ -138,6 +139,7 @@ class BWorld:
             "broker_id": broker,
             "configuration_id": "c-0f0e0d0c-0b0a-4909-8807-060504030201",
             "access_key_id": "AKIAZZZZZZZZZZZZZZZZ",
+            "session_key_id": "ASIAZZZZZZZZZZZZZZZZ",
             "pk": "987654321",
             "request_id": "ar-0123456789ab",
             "resource_arn": quote(
@@ -164,6 +166,8 @@ class BWorld:
                 return values["configuration_id"]
             if name == "resource_id":
                 return values["broker_id"]
+            if name == "access_key_id" and "sessions/" in route[: match.start()]:
+                return values["session_key_id"]  # role sessions are named by their ASIA… id
             return values.get(name, "x")
 
         return "/" + PARAMETER.sub(value, route), used

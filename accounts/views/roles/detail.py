@@ -240,10 +240,12 @@ class RoleSessionEndView(View):
     as iam:PutRolePolicy, like the account-wide role sessions page.
     """
 
-    def post(self, request, name: str, pk: int):
+    def post(self, request, name: str, access_key_id: str):
         role = role_or_404(request, name)
         session = (
-            RoleSession.objects.select_related("role__account").filter(pk=pk, role=role).first()
+            RoleSession.objects.select_related("role__account")
+            .filter(access_key_id=access_key_id, role=role)
+            .first()
         )
         if session is None:
             raise Http404("No such role session.")
