@@ -8,7 +8,6 @@ leaves its changes claimed until the lease ends, and the sweep starts them again
 from __future__ import annotations
 
 import logging
-import math
 from datetime import timedelta
 
 from celery import chord
@@ -20,19 +19,7 @@ from policies.effective import store
 from policies.services import matrix
 
 log = logging.getLogger("mqiam.matrix")
-CHUNK_SIZE = 200
-MIN_CHUNK = 25
 SWEEP_AFTER = timedelta(seconds=20)
-
-
-def chunk_keys(keys, *, parallelism: int, size: int = CHUNK_SIZE, smallest: int = MIN_CHUNK):
-    """Chunks of at most ``size`` principals, at least ``parallelism`` of them when there are
-    enough principals for chunks of ``smallest`` (below that, a round trip costs more than
-    sharing saves)."""
-    keys = list(keys)
-    count = max(1, math.ceil(len(keys) / size), min(parallelism, len(keys) // smallest))
-    step = max(1, math.ceil(len(keys) / count))
-    return [keys[i : i + step] for i in range(0, len(keys), step)]
 
 
 @app.task(name="policies.tasks.matrix_recompute", acks_late=True)
@@ -44,7 +31,7 @@ def matrix_recompute(account_id: int) -> dict:
     plan = matrix.matrix_plan(account=account)
     if plan is None:
         return {"principals": 0}
-    chunks = chunk_keys(plan.keys, parallelism=settings.MQIAM["MATRIX_PARALLELISM"])
+    chunks = matrix.chunk_keys(plan.keys, parallelism=settings.MQIAM["MATRIX_PARALLELISM"])
     finish = matrix_finish.si(account_id, list(plan.change_ids), plan.job_id, plan.full)
     if len(chunks) <= 1:
         # One chunk: do it here and save a round trip through Redis.

@@ -48,7 +48,8 @@ class MatrixResource(models.Model):
 class EffectivePermission(models.Model):
     """What one principal may do for one action, on every resource of its account."""
 
-    # No index of its own: "matrix_who_can" (account, action) serves account lookups too.
+    # No index of its own: "matrix_who_can_covering" (account, action, …) serves account
+    # lookups too.
     account = models.ForeignKey(
         "accounts.Account",
         on_delete=models.CASCADE,

@@ -8,6 +8,7 @@ and a chunk replaces its principals' rows wholesale.
 
 from __future__ import annotations
 
+import math
 import zlib
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,6 +34,8 @@ from policies.models import (
 )
 
 CLAIM_BATCH = 10_000
+CHUNK_SIZE = 200
+MIN_CHUNK = 25
 Scope = PermissionChange.Scope
 
 
@@ -187,6 +190,16 @@ def matrix_plan(*, account: Account) -> RecomputePlan | None:
         started_at=timezone.now(),
     )
     return RecomputePlan(job.pk, tuple(c.pk for c in changes), tuple(sorted(keys)), full)
+
+
+def chunk_keys(keys, *, parallelism: int, size: int = CHUNK_SIZE, smallest: int = MIN_CHUNK):
+    """Chunks of at most ``size`` principals, at least ``parallelism`` of them when there are
+    enough principals for chunks of ``smallest`` (below that, a round trip costs more than
+    sharing saves)."""
+    keys = list(keys)
+    count = max(1, math.ceil(len(keys) / size), min(parallelism, len(keys) // smallest))
+    step = max(1, math.ceil(len(keys) / count))
+    return [keys[i : i + step] for i in range(0, len(keys), step)]
 
 
 def _lock_principals(keys) -> None:

@@ -11,7 +11,8 @@ from policies.effective import queries
 from policies.effective.store import vacuum_if_bloated
 from policies.effective.verify import verify_sample
 from policies.models import EffectivePermission, MatrixResource, MatrixState, PrincipalProvenance
-from policies.tasks import chunk_keys, matrix_recompute, matrix_sweep
+from policies.services.matrix import chunk_keys
+from policies.tasks import matrix_recompute, matrix_sweep
 from tests.factories import AccountFactory, EffectivePermissionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
