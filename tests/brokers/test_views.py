@@ -71,14 +71,16 @@ def test_limited_permission_by_team_tag(client, make_user, sign_in, brokers):
 
 
 def test_broker_list_filters_and_query_count(admin_client, account, django_assert_max_num_queries):
+    # Names that cannot occur inside a random broker id (b-<uuid hex>), so absence means absence.
     for n in range(30):
-        make_broker(account, f"b{n:02d}", engine="ACTIVEMQ", tags={"n": str(n)})
+        make_broker(account, f"queue-{n:02d}", engine="ACTIVEMQ", tags={"n": str(n)})
     with django_assert_max_num_queries(20):
         response = admin_client.get("/brokers")
     assert response.status_code == 200 and response.content.count(b"state-badge") == 25
-    assert b"b29" not in response.content  # second page
+    assert b"queue-00" in response.content
+    assert b"queue-29" not in response.content  # second page
     filtered = admin_client.get("/brokers?tag=n%3D7&state=RUNNING&engine=ACTIVEMQ")
-    assert b"b07" in filtered.content and b"b08" not in filtered.content
+    assert b"queue-07" in filtered.content and b"queue-08" not in filtered.content
 
 
 def test_list_polls_only_while_a_broker_is_busy(admin_client, account):
