@@ -93,22 +93,27 @@ def sync_resources(account: Account) -> list[MatrixResource]:
         stored = {r.arn: r for r in MatrixResource.objects.filter(account=account)}
         live = {r.arn: r for r in live_resources(account)}
         now = timezone.now()
+        new_rows = []
         for arn, snap in live.items():
             row = stored.get(arn)
             if row is None:
-                MatrixResource.objects.create(
-                    account=account,
-                    position=state.next_position,
-                    arn=arn,
-                    kind=snap.kind,
-                    name=snap.name,
-                    region=snap.region,
-                    tags=snap.tags,
+                new_rows.append(
+                    MatrixResource(
+                        account=account,
+                        position=state.next_position,
+                        arn=arn,
+                        kind=snap.kind,
+                        name=snap.name,
+                        region=snap.region,
+                        tags=snap.tags,
+                    )
                 )
                 state.next_position += 1
             elif row.tags != snap.tags or row.deleted_at is not None or row.name != snap.name:
                 row.tags, row.deleted_at, row.name = snap.tags, None, snap.name
                 row.save(update_fields=["tags", "deleted_at", "name"])
+        # One statement for a new account's hundreds of columns (one INSERT each took 0.3 s).
+        MatrixResource.objects.bulk_create(new_rows)
         gone = [r.pk for arn, r in stored.items() if arn not in live and r.deleted_at is None]
         if gone:
             MatrixResource.objects.filter(pk__in=gone).update(deleted_at=now)

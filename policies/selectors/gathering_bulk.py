@@ -18,24 +18,54 @@ class _InlineRow:
     document_hash: str
 
 
+@dataclass(frozen=True)
+class _UserRow:
+    pk: int
+    permissions_boundary_id: int | None
+
+
+@dataclass(frozen=True)
+class _RoleRow:
+    pk: int
+    name: str
+    permissions_boundary_id: int | None
+
+
+@dataclass(frozen=True)
+class _PolicyRow:
+    path: str
+    name: str
+    is_aws_managed: bool
+
+
+@dataclass(frozen=True)
+class _VersionRow:
+    version_id: str
+    document: str
+    document_hash: str
+
+
 def gather_policies_bulk(account_pk: int, *, user_ids=None, role_ids=None) -> dict:
     """``gather_policies`` for many users and roles of one account in a few queries.
 
     Returns ``{("user", pk) | ("role", pk): GatheredPolicies}`` with the same documents, in
     the same order, as ``gather_policies`` gives each principal (a test holds them equal).
     """
-    from accounts.models import GroupMembership, IAMUser, Role
+    from accounts.models import Account, GroupMembership, IAMUser, Role
     from policies.models import InlinePolicy, ManagedPolicy, PolicyAttachment, PolicyVersion
 
-    users = IAMUser.objects.filter(account_id=account_pk).select_related("account")
-    roles = Role.objects.filter(account_id=account_pk).select_related("account")
-    if user_ids is not None:
-        users = users.filter(pk__any=list(user_ids))
-    if role_ids is not None:
-        roles = roles.filter(pk__any=list(role_ids))
-    users, roles = list(users), list(roles)
-    user_pks, role_pks = [u.pk for u in users], [r.pk for r in roles]
     # Plain value rows, not model instances: a chunk of the matrix worker reads thousands.
+    user_rows = IAMUser.objects.filter(account_id=account_pk)
+    role_rows = Role.objects.filter(account_id=account_pk)
+    if user_ids is not None:
+        user_rows = user_rows.filter(pk__any=list(user_ids))
+    if role_ids is not None:
+        role_rows = role_rows.filter(pk__any=list(role_ids))
+    users = [_UserRow(*row) for row in user_rows.values_list("pk", "permissions_boundary_id")]
+    roles = [
+        _RoleRow(*row) for row in role_rows.values_list("pk", "name", "permissions_boundary_id")
+    ]
+    user_pks, role_pks = [u.pk for u in users], [r.pk for r in roles]
     memberships: dict[int, list[int]] = {}
     group_names: dict[int, str] = {}
     for user_id, group_id, group_name in (
@@ -75,13 +105,22 @@ def gather_policies_bulk(account_pk: int, *, user_ids=None, role_ids=None) -> di
         r.permissions_boundary_id for r in roles
     }
     policy_ids = {pid for ids in attached.values() for pid in ids} | (boundary_ids - {None})
-    policies = {p.pk: p for p in ManagedPolicy.objects.filter(pk__any=list(policy_ids))}
+    policies = {
+        row[0]: _PolicyRow(*row[1:])
+        for row in ManagedPolicy.objects.filter(pk__any=list(policy_ids)).values_list(
+            "pk", "path", "name", "is_aws_managed"
+        )
+    }
     defaults = {
-        v.policy_id: v
-        for v in PolicyVersion.objects.filter(policy_id__any=list(policy_ids), is_default=True)
+        row[0]: _VersionRow(*row[1:])
+        for row in PolicyVersion.objects.filter(
+            policy_id__any=list(policy_ids), is_default=True
+        ).values_list("policy_id", "version_id", "document", "document_hash")
     }
     account_id = (
-        users[0].account.account_id if users else roles[0].account.account_id if roles else ""
+        Account.objects.filter(pk=account_pk).values_list("account_id", flat=True).first()
+        if users or roles
+        else ""
     )
 
     def managed(pid: int, layer: str, via: str, via_name: str) -> PolicySource:

@@ -226,7 +226,8 @@ def matrix_recompute_chunk(*, account: Account, keys, job_id: int | None = None)
         )
         resources = list(MatrixResource.objects.filter(account=account, deleted_at__isnull=True))
         principals = compute_principals(account, subjects, resources)
-        missing = [k for k in keys if k not in {(s.kind, s.pk) for s in subjects}]
+        found = {(s.kind, s.pk) for s in subjects}
+        missing = [k for k in keys if k not in found]
         replace_rows(account.pk, subjects, principals, timezone.now())
         if missing:
             for kind, pk in missing:

@@ -47,10 +47,12 @@ class Env:
         self.is_unknown: Callable[[str], bool] | None = (
             unknown.is_unknown if unknown.three_valued else None
         )
-        self._unknown: dict[str, bool] = {}
+        # Shared by every Env of the same unknown set (unknown_request caches the Request):
+        # whether a key is unknown depends on nothing else.
+        self._unknown: dict[str, bool] = unknown.derived.setdefault("matrix_unknown_keys", {})
 
     def unknown(self, key: str) -> bool:
-        """Whether the lower-case ``key`` is declared unknown (memoised per call)."""
+        """Whether the lower-case ``key`` is declared unknown (memoised per unknown set)."""
         if self.is_unknown is None:
             return False
         hit = self._unknown.get(key)
