@@ -198,33 +198,17 @@ def compute_rows(
     index: dict[tuple, int] = {}
     sources: list[dict] = []
     hexes: dict[int, str] = {}  # the same bit sets recur across a principal's actions
+    # Actions the engine decided alike share one sources tuple; with equal masks their
+    # references are equal too (computed once; ``results`` keeps the tuples alive for id()).
+    done: dict[tuple[int, int], list] = {}
     rows = []
     for result in results:
         mask = shape.masks[result.action]
-        refs = []
-        for source in result.sources:
-            true = source.true_bits & mask
-            unknown = source.unknown_bits & mask
-            if not (true or unknown):
-                continue  # the statement reaches none of this action's resources
-            key = (source.layer, source.level, source.policy, source.statement)
-            position = index.get(key)
-            if position is None:
-                position = index[key] = len(sources)
-                sources.append(_source_descriptor(source, gathered))
-            ref = [
-                position,
-                "*"
-                if true == mask
-                else hexes.get(true) or hexes.setdefault(true, format(true, "x") if true else ""),
-            ]
-            if unknown:
-                ref.append(
-                    "*"
-                    if unknown == mask
-                    else hexes.get(unknown) or hexes.setdefault(unknown, format(unknown, "x"))
-                )
-            refs.append(ref)
+        refs = done.get((id(result.sources), mask))
+        if refs is None:
+            refs = done[id(result.sources), mask] = _references(
+                result.sources, mask, gathered, index, sources, hexes
+            )
         rows.append(
             ComputedRow(
                 subject,
@@ -236,6 +220,38 @@ def compute_rows(
             )
         )
     return ComputedPrincipal(subject, tuple(rows), tuple(sources))
+
+
+def _references(
+    result_sources, mask: int, gathered: GatheredPolicies, index: dict, sources: list, hexes: dict
+) -> list:
+    """A row's ``[source position, true bits, unknown bits]`` references (new sources are
+    appended to ``sources``, in the order first seen)."""
+    refs = []
+    for source in result_sources:
+        true = source.true_bits & mask
+        unknown = source.unknown_bits & mask
+        if not (true or unknown):
+            continue  # the statement reaches none of this action's resources
+        key = (source.layer, source.level, source.policy, source.statement)
+        position = index.get(key)
+        if position is None:
+            position = index[key] = len(sources)
+            sources.append(_source_descriptor(source, gathered))
+        ref = [
+            position,
+            "*"
+            if true == mask
+            else hexes.get(true) or hexes.setdefault(true, format(true, "x") if true else ""),
+        ]
+        if unknown:
+            ref.append(
+                "*"
+                if unknown == mask
+                else hexes.get(unknown) or hexes.setdefault(unknown, format(unknown, "x"))
+            )
+        refs.append(ref)
+    return refs
 
 
 def subjects_for(account: Account, *, user_ids=None, role_ids=None) -> list[PrincipalSubject]:
