@@ -20,3 +20,24 @@ class ApiRootView(APIView):
                 "docs": reverse("api-docs", request=request),
             }
         )
+
+
+def safe_next(request, default: str) -> str:
+    """The ``next`` path of the request if it stays on this site, else ``default``.
+
+    Only same-site paths: an open redirect (after sign-in, after a confirmation) would help
+    phishing.
+    """
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        target
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        and target.startswith("/")
+        and not target.startswith("//")
+    ):
+        return target
+    return default

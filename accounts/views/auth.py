@@ -7,7 +7,6 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.decorators.cache import never_cache
 
@@ -23,22 +22,12 @@ from accounts.models import IAMUser
 from accounts.services.signin import sign_in_with_mfa, sign_in_with_password
 from accounts.services.users import user_password_change
 from accounts.session import session_pending, session_sign_out
+from config.views import safe_next
 from policies.authorization import actor_for
 
 
 def _safe_next(request) -> str:
-    """Only same-site paths: an open redirect on sign-in would help phishing."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if (
-        target
-        and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-        and target.startswith("/")
-        and not target.startswith("//")
-    ):
-        return target
-    return reverse("home")
+    return safe_next(request, reverse("home"))
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -226,31 +226,34 @@ def change_from_form(data) -> dict:
     return change
 
 
+def impact_context(request, change: dict) -> dict:
+    """``{"radius": …}`` for ``_blast_radius.html``: the cells ``change`` would gain or lose,
+    computed by performing it in a savepoint that is rolled back; ``{"error": …}`` when the
+    signed-in principal may not make the change or the change is invalid."""
+    from accounts.errors import IAMError
+    from policies.authorization import actor_for
+    from policies.effective.changes import resolve
+    from policies.effective.preview import blast_radius
+
+    account = _account(request)
+    try:
+        resolved = resolve(account, actor_for(request), change)
+        result = check(
+            request, resolved.action, resolved.resource_arn, extra=resolved.extra_context
+        )
+        if not result.allowed:
+            return {"error": result.message}
+        return {"radius": blast_radius(account, resolved.apply)}
+    except (IAMError, ValueError) as error:
+        return {"error": getattr(error, "message", str(error))}
+
+
 class BlastRadiusView(View):
     """htmx: the cells a form's change would gain or lose, before it is saved."""
 
     def post(self, request):
-        from accounts.errors import IAMError
-        from policies.authorization import actor_for
-        from policies.effective.changes import resolve
-        from policies.effective.preview import blast_radius
-
-        account = _account(request)
-        try:
-            change = resolve(account, actor_for(request), change_from_form(request.POST))
-            result = check(request, change.action, change.resource_arn, extra=change.extra_context)
-            if not result.allowed:
-                return render(
-                    request, "policies/effective/_blast_radius.html", {"error": result.message}
-                )
-            radius = blast_radius(account, change.apply)
-        except (IAMError, ValueError) as error:
-            return render(
-                request,
-                "policies/effective/_blast_radius.html",
-                {"error": getattr(error, "message", str(error))},
-            )
-        return render(request, "policies/effective/_blast_radius.html", {"radius": radius})
+        context = impact_context(request, change_from_form(request.POST))
+        return render(request, "policies/effective/_blast_radius.html", context)
 
 
 KEY_BROKER_ACTIONS = (

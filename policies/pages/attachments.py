@@ -8,7 +8,9 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from accounts.errors import IAMError
+from config.views import safe_next
 from policies.authorization import AccessDenied, actor_for
+from policies.effective.views import impact_context
 from policies.forms import AttachForm
 from policies.pages.common import (
     KIND_LABELS,
@@ -85,7 +87,18 @@ class PolicyDetachView(View):
         result = check(request, "iam:GetPolicy", policy.arn, resource_tags=policy_tags(policy))
         if not result.allowed:
             return render_denied(request, result)
-        context = {"policy": policy, "identity": identity, "kind": kind}
+        change = {
+            "type": "detach_policy",
+            "identity": {"kind": kind, "name": identity.name},
+            "policy_arn": policy.arn,
+        }
+        context = {
+            "policy": policy,
+            "identity": identity,
+            "kind": kind,
+            "next": safe_next(request, _entities_url(policy)),
+            **impact_context(request, change),
+        }
         return render(request, self.template_name, context)
 
     def post(self, request, policy_id: str, kind: str, name: str):
@@ -105,4 +118,4 @@ class PolicyDetachView(View):
             messages.error(request, error.message)
         else:
             messages.success(request, f"Policy {policy.name} detached from {kind} {identity.name}.")
-        return redirect(_entities_url(policy))
+        return redirect(safe_next(request, _entities_url(policy)))

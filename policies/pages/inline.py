@@ -11,6 +11,7 @@ from django.views import View
 from accounts.errors import IAMError, NoSuchEntity
 from policies.authorization import AccessDenied, actor_for
 from policies.documents import policy_size_of_text
+from policies.effective.views import impact_context
 from policies.engine.validate import size_limit
 from policies.forms import STARTER_DOCUMENT, BoundaryForm, InlinePolicyForm
 from policies.pages.common import (
@@ -179,7 +180,16 @@ class InlinePolicyDeleteView(View):
         if denied := identity_denied(request, f"iam:Get{KIND_LABELS[kind]}Policy", identity):
             return denied
         inline = _inline_or_404(identity, policy_name)
-        context = {**_base_context(kind, identity), "inline": inline}
+        change = {
+            "type": "delete_inline",
+            "identity": {"kind": kind, "name": identity.name},
+            "name": inline.name,
+        }
+        context = {
+            **_base_context(kind, identity),
+            "inline": inline,
+            **impact_context(request, change),
+        }
         return render(request, self.template_name, context)
 
     def post(self, request, kind: str, name: str, policy_name: str):
@@ -271,6 +281,9 @@ class BoundaryDeleteView(View):
         if denied := identity_denied(request, f"iam:Get{KIND_LABELS[kind]}", identity):
             return denied
         context = {**_base_context(kind, identity), "boundary": identity.permissions_boundary}
+        if identity.permissions_boundary is not None:
+            change = {"type": "set_boundary", "identity": {"kind": kind, "name": identity.name}}
+            context.update(impact_context(request, change))
         return render(request, self.template_name, context)
 
     def post(self, request, kind: str, name: str):

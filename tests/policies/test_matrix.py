@@ -1,6 +1,8 @@
 """The effective-permissions matrix: change capture, recompute, queries, previews, verify."""
 
+import html
 import json
+import re
 
 import pytest
 from django.db import transaction
@@ -316,6 +318,11 @@ def test_matrix_pages_render_for_an_allowed_principal(client, world):
         "/access/user/olivia/cell", {"action": "mq:RebootBroker", "resource": world["orders"].arn}
     )
     assert b"OwnTeam" in cell.content
+    # The cell links to the simulator, which opens with principal, action and resource chosen.
+    link = re.search(r'href="(/simulator\?[^"]+)"', cell.content.decode())
+    simulator = client.get(html.unescape(link.group(1))).content.decode()
+    for value in ("user:olivia", "mq:RebootBroker", world["orders"].arn):
+        assert re.search(rf'<option value="{re.escape(value)}"[^>]*selected', simulator), value
     who = client.get(
         "/access/who-can", {"action": "mq:RebootBroker", "resource": world["orders"].arn}
     )

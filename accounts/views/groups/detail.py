@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -16,6 +17,7 @@ from accounts.services.users import user_get
 from accounts.views.groups.common import PolicyAttachForm, group_or_404
 from config.forms import ConsoleForm
 from policies.authorization import AccessDenied, actor_for
+from policies.effective.views import impact_context
 from policies.permissions import check, render_denied, require
 from policies.services.attachments import policy_attach, policy_detach
 from policies.services.managed import policy_get_by_arn
@@ -124,7 +126,25 @@ class GroupMemberAddView(View):
 
 
 class GroupMemberRemoveView(View):
-    """Remove a user from the group (iam:RemoveUserFromGroup on the group)."""
+    """Confirm with the impact on the matrix, then remove a user from the group
+    (iam:RemoveUserFromGroup on the group)."""
+
+    template_name = "accounts/group_member_remove.html"
+
+    def get(self, request, name: str, user_name: str):
+        group = group_or_404(request, name)
+        result = check(request, "iam:GetGroup", group.arn)
+        if not result.allowed:
+            return render_denied(request, result)
+        try:
+            user = user_get(account=group.account, name=user_name)
+        except IAMError as error:
+            raise Http404(error.message) from error
+        if not group.memberships.filter(user=user).exists():
+            raise Http404(f"User {user.name} is not in group {group.name}.")
+        change = {"type": "remove_member", "group": group.name, "user": user.name}
+        context = {"group": group, "member": user, **impact_context(request, change)}
+        return render(request, self.template_name, context)
 
     def post(self, request, name: str, user_name: str):
         group = group_or_404(request, name)
