@@ -78,8 +78,9 @@ def graph_for_resource(*, account_pk: int, resource_arn: str, action: str | None
             {
                 "source": s,
                 "target": t,
-                "label": ", ".join(sorted(labels)[:4])
-                + (f" +{len(labels) - 4}" if len(labels) > 4 else ""),
+                # One statement per line (the graph wraps edge labels at line breaks).
+                "label": "\n".join(sorted(labels)[:4])
+                + (f"\n+{len(labels) - 4} more" if len(labels) > 4 else ""),
             }
             for (s, t), labels in edges.items()
         ],

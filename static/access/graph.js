@@ -2,7 +2,8 @@
 document.addEventListener("DOMContentLoaded", async () => {
   const container = document.getElementById("access-graph");
   if (!container || typeof cytoscape === "undefined") return;
-  if (typeof cytoscapeSvg !== "undefined") cytoscape.use(cytoscapeSvg);
+  // cytoscape-svg registers itself when it finds the global cytoscape; only if it did not:
+  if (typeof cytoscapeSvg !== "undefined" && !cytoscape("core", "svg")) cytoscape.use(cytoscapeSvg);
   const response = await fetch(container.dataset.graphUrl, { credentials: "same-origin" });
   if (!response.ok) { container.textContent = "The graph could not be loaded."; return; }
   const data = await response.json();
@@ -18,10 +19,12 @@ document.addEventListener("DOMContentLoaded", async () => {
       { selector: "node", style: { label: "data(label)", "background-color": (n) => colours[n.data("type")] || "#999",
         color: "#212529", "font-size": 11, "text-valign": "bottom", "text-margin-y": 4, width: 26, height: 26 } },
       { selector: "node[type = 'resource']", style: { shape: "round-rectangle", width: 40, height: 40 } },
-      { selector: "node[type = 'policy']", style: { shape: "round-tag" } },
+      // "tag", not "round-tag": cytoscape-svg cannot export round-* polygons after a label.
+      { selector: "node[type = 'policy']", style: { shape: "tag" } },
       { selector: "edge", style: { label: "data(label)", "font-size": 9, "curve-style": "bezier",
         "target-arrow-shape": "triangle", width: 1.5, "line-color": "#adb5bd", "target-arrow-color": "#adb5bd",
-        "text-rotation": "autorotate", "text-background-color": "#fff", "text-background-opacity": 0.85 } },
+        "text-rotation": "autorotate", "text-wrap": "wrap", "text-background-color": "#fff",
+        "text-background-opacity": 0.85, "text-background-padding": 2 } },
     ],
     layout: { name: "breadthfirst", directed: true, spacingFactor: 1.2, padding: 20 },
   });
