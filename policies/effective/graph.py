@@ -1,4 +1,5 @@
-"""The access graph of a resource: principals → groups/roles → policies → the resource."""
+"""Access graphs: principals → groups → policies → resources, edges labelled with the
+statements that decide (for one resource, or for one principal)."""
 
 from __future__ import annotations
 
@@ -56,22 +57,14 @@ def graph_for_resource(*, account_pk: int, resource_arn: str, action: str | None
             for source in row["sources"]:
                 if source.get("effect") != "Allow":
                     continue
-                policy_id = f"pol:{source['policy']}"
-                nodes[policy_id] = {
-                    "id": policy_id,
-                    "type": "policy",
-                    "label": source["policy"].rsplit("/", 1)[-1],
-                }
-                start = pid
-                if source.get("via") == "group":
-                    gid = f"g:{source['via_name']}"
-                    nodes[gid] = {"id": gid, "label": source["via_name"], "type": "group"}
-                    edges.setdefault((pid, gid), set()).add("member of")
-                    start = gid
-                edges.setdefault((start, policy_id), set()).add("attached")
+                policy_id = _path_to_policy(nodes, edges, pid, source)
                 label = source.get("sid") or f"statement {source.get('statement')}"
                 suffix = " (conditional)" if row["decision"] == "conditional" else ""
                 edges.setdefault((policy_id, "resource"), set()).add(f"{label}: {name}{suffix}")
+    return _graph(nodes, edges)
+
+
+def _graph(nodes: dict[str, dict], edges: dict[tuple[str, str], set[str]]) -> dict:
     return {
         "nodes": list(nodes.values()),
         "edges": [
@@ -85,3 +78,70 @@ def graph_for_resource(*, account_pk: int, resource_arn: str, action: str | None
             for (s, t), labels in edges.items()
         ],
     }
+
+
+def _path_to_policy(nodes, edges, start: str, source: dict) -> str:
+    """Add the source's policy (and the group it comes through) after ``start``; its node id."""
+    policy_id = f"pol:{source['policy']}"
+    nodes[policy_id] = {
+        "id": policy_id,
+        "type": "policy",
+        "label": source["policy"].rsplit("/", 1)[-1],
+    }
+    if source.get("via") == "group":
+        gid = f"g:{source['via_name']}"
+        nodes[gid] = {"id": gid, "label": source["via_name"], "type": "group"}
+        edges.setdefault((start, gid), set()).add("member of")
+        start = gid
+    edges.setdefault((start, policy_id), set()).add("attached")
+    return policy_id
+
+
+def graph_for_principal(*, principal_kind: str, principal_id: int, principal_arn: str) -> dict:
+    """Nodes and labelled edges from one principal to every resource it may act on."""
+    from policies.models import EffectivePermission, MatrixResource, PrincipalProvenance
+
+    rows = list(
+        EffectivePermission.objects.filter(principal_kind=principal_kind, principal_id=principal_id)
+    )
+    if not rows:
+        return _graph({}, {})
+    account_pk = rows[0].account_id
+    resources = list(MatrixResource.objects.filter(account_id=account_pk, deleted_at__isnull=True))
+    provenance = PrincipalProvenance.objects.filter(
+        principal_kind=principal_kind, principal_id=principal_id
+    ).first()
+    descriptors = provenance.sources if provenance else []
+    kinds = {a.name: a.kinds for a in matrix_actions()}
+    pid = f"p:{principal_arn}"
+    nodes = {
+        pid: {
+            "id": pid,
+            "label": principal_arn.rsplit("/", 1)[-1],
+            "type": principal_kind,
+            "arn": principal_arn,
+        }
+    }
+    edges: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        applicable = [r for r in resources if r.kind in kinds.get(row.action, ())]
+        mask = sum(1 << r.position for r in applicable)
+        for resource in applicable:
+            decision = queries.cell_value(row, resource.position)
+            if decision not in ("allowed", "conditional"):
+                continue
+            rid = f"r:{resource.arn}"
+            nodes[rid] = {
+                "id": rid,
+                "label": resource.name or resource.arn,
+                "type": "resource",
+                "arn": resource.arn,
+            }
+            suffix = " (conditional)" if decision == "conditional" else ""
+            for source in queries.sources_at(row.details, descriptors, resource.position, mask):
+                if source.get("effect") != "Allow":
+                    continue
+                policy_id = _path_to_policy(nodes, edges, pid, source)
+                label = source.get("sid") or f"statement {source.get('statement')}"
+                edges.setdefault((policy_id, rid), set()).add(f"{label}: {row.action}{suffix}")
+    return _graph(nodes, edges)

@@ -6,12 +6,14 @@ import csv
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views import View
 
 from accounts.models import Account, IAMUser, Role
 from policies.effective import queries
 from policies.effective.actions import matrix_action, matrix_actions
-from policies.effective.graph import graph_for_resource
+from policies.effective.graph import graph_for_principal, graph_for_resource
 from policies.permissions import check, render_denied
 
 ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
@@ -76,8 +78,13 @@ class PrincipalMatrixView(View):
                 "level": level,
                 "kinds": kinds or set(),
                 "freshness": queries.freshness(subject.account_id),
+                "graph_url": _graph_url(principal=f"{kind}:{subject.name}"),
             },
         )
+
+
+def _graph_url(**query) -> str:
+    return f"{reverse('access-graph-data')}?{urlencode(query)}"
 
 
 def _matrix_csv(subject, resources, rows) -> HttpResponse:
@@ -181,14 +188,27 @@ class WhoCanView(View):
                 "resource_arn": resource_arn,
                 "rows": rows,
                 "freshness": queries.freshness(account.pk),
+                "graph_url": _graph_url(resource=resource_arn),
             },
         )
 
 
 class GraphDataView(View):
-    """JSON nodes and edges for the access graph of a resource (drawn with Cytoscape)."""
+    """JSON nodes and edges for the access graph of a resource, or of a principal
+    (``?principal=user:NAME``), drawn with Cytoscape."""
 
     def get(self, request):
+        if request.GET.get("principal"):
+            kind, _, name = request.GET["principal"].partition(":")
+            subject = _principal(request, kind, name)
+            result = check(request, "iam:SimulatePrincipalPolicy", subject.arn)
+            if not result.allowed:
+                return JsonResponse({"error": result.message}, status=403)
+            return JsonResponse(
+                graph_for_principal(
+                    principal_kind=kind, principal_id=subject.pk, principal_arn=subject.arn
+                )
+            )
         account = _account(request)
         result = check(request, "iam:GetAccountAuthorizationDetails", "*")
         if not result.allowed:

@@ -136,7 +136,8 @@ def test_who_can_what_can_provenance_simulator_and_blast_radius(journey, world):
     assert page.locator('a[title="mq:RebootBroker on telemetry: implicitDeny"]').count() == 1
     conditional = page.locator('a[title="mq:DeleteBroker on orders: conditional"]')
     assert conditional.count() == 1
-    journey.shot("what can dana do colour coded by decision")
+    page.locator('#access-graph[data-ready="true"]').wait_for()
+    journey.shot("what can dana do colour coded by decision with her access graph")
 
     conditional.click()
     page.get_by_text("Applies only if:").wait_for()

@@ -329,6 +329,12 @@ def test_matrix_pages_render_for_an_allowed_principal(client, world):
     assert b"arn:aws:iam::111122223333:user/olivia" in who.content
     graph = client.get("/access/graph.json", {"resource": world["orders"].arn}).json()
     assert {n["type"] for n in graph["nodes"]} >= {"resource", "policy", "user"}
+    # A principal's graph reaches the brokers it may act on, and only those.
+    mine = client.get("/access/graph.json", {"principal": "user:olivia"}).json()
+    labels = {n["label"] for n in mine["nodes"]}
+    assert {"olivia", "Operators", "orders"} <= labels and "telemetry" not in labels
+    assert any("OwnTeam: mq:RebootBroker" in e["label"] for e in mine["edges"])
+    assert b'data-graph-url="/access/graph.json?principal=user%3Aolivia"' in page.content
     csv_text = client.get("/access/user/olivia", {"format": "csv"}).content.decode()
     assert "mq:RebootBroker," + world["orders"].arn + ",allowed" in csv_text
 
