@@ -68,6 +68,17 @@ def matrix_finish(account_id: int, change_ids: list, job_id: int | None, full: b
         _vacuum_matrix()
 
 
+@app.task(bind=True, name="policies.tasks.matrix_preview", acks_late=True)
+def matrix_preview(self, job_id: str) -> None:
+    """Compute a blast radius too large for the request; progress goes to the task's state."""
+    from policies.effective.preview import preview_job_run
+
+    def progress(done: int, total: int) -> None:
+        self.update_state(state="PROGRESS", meta={"done": done, "total": total})
+
+    preview_job_run(job_id, progress)
+
+
 def _vacuum_matrix() -> list[str]:
     vacuumed = store.vacuum_if_bloated()
     if vacuumed:

@@ -270,6 +270,9 @@ MQIAM = {
     # Worker processes a recompute may spread over (the Procfile's --concurrency): even a
     # small change is split so that each takes a share.
     "MATRIX_PARALLELISM": env.int("MQIAM_MATRIX_PARALLELISM", default=2),
+    # A blast radius over more principals than this is computed by the worker, with progress,
+    # instead of during the request (~0.5 s per 200 principals on the reference machine).
+    "PREVIEW_SYNC_PRINCIPALS": env.int("MQIAM_PREVIEW_SYNC_PRINCIPALS", default=400),
     # Seconds a broker spends creating, rebooting or deleting (AWS: minutes; keep it short).
     "BROKER_TRANSITION_DELAY_S": env.float("MQIAM_BROKER_TRANSITION_DELAY_S", default=5.0),
     # Access requests: unanswered ones expire after N days (an account may change it), a

@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Account
 from policies.effective.actions import matrix_action
 from policies.effective.compute import ComputedRow, compute_for, subjects_for
 from policies.models import MatrixResource, PermissionChange
-from policies.services.matrix import _principal_keys_for, all_principal_keys
+from policies.services.matrix import CHUNK_SIZE, _principal_keys_for, all_principal_keys
 
 CATEGORIES = ("allowed", "conditional", "explicitDeny")
 RANK = {"implicitDeny": 0, "explicitDeny": 0, "conditional": 1, "allowed": 2}
@@ -66,6 +68,17 @@ class BlastRadius:
             out.setdefault(change.principal_arn, {}).setdefault(change.action, []).append(change)
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict) -> BlastRadius:
+        """The radius ``to_dict`` stored (a worker's result, read back for the page)."""
+        fields = CellChange.__dataclass_fields__
+        return cls(
+            principals=data["principals"],
+            changes=[
+                CellChange(**{k: v for k, v in c.items() if k in fields}) for c in data["changes"]
+            ],
+        )
+
     def to_dict(self) -> dict:
         return {
             "principals": self.principals,
@@ -97,8 +110,62 @@ def _cells(rows: list[ComputedRow], resources: dict[int, MatrixResource]) -> dic
     return cells
 
 
-def blast_radius(account: Account, apply_change: Callable[[], object]) -> BlastRadius:
-    """Apply ``apply_change`` in a savepoint, diff the affected principals, roll back."""
+def _apply_and_collect(
+    account: Account, apply_change: Callable[[], object]
+) -> set[tuple[str, int]]:
+    """Apply the change (the caller rolls back) and return the principals it affects, read
+    from the outbox rows the change wrote."""
+    last = PermissionChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    apply_change()
+    keys: set[tuple[str, int]] = set()
+    for change in PermissionChange.objects.filter(account=account, id__gt=last):
+        if change.scope == PermissionChange.Scope.ACCOUNT:
+            return all_principal_keys(account)
+        keys |= _principal_keys_for(account, change)
+    return keys
+
+
+class PreviewTooLarge(Exception):
+    """The change touches more principals than a request should compute (the worker will)."""
+
+    def __init__(self, principals: int):
+        super().__init__(f"{principals} principals")
+        self.principals = principals
+
+
+Progress = Callable[[int, int], None]  # (principals done, principals to do: both phases)
+
+
+def _compute_chunked(account, keys, resources, progress: Progress | None, offset: int, total: int):
+    """The affected principals' rows, in chunks (reporting progress between them)."""
+    ordered = sorted(keys)
+    rows = []
+    for start in range(0, len(ordered), CHUNK_SIZE):
+        chunk = ordered[start : start + CHUNK_SIZE]
+        subjects = subjects_for(
+            account,
+            user_ids=[pk for k, pk in chunk if k == "user"],
+            role_ids=[pk for k, pk in chunk if k == "role"],
+        )
+        rows += compute_for(account, subjects, list(resources.values()))
+        if progress is not None:
+            progress(offset + start + len(chunk), total)
+    return _cells(rows, resources)
+
+
+def blast_radius(
+    account: Account,
+    apply_change: Callable[[], object],
+    progress: Progress | None = None,
+    *,
+    sync_limit: int | None = None,
+) -> BlastRadius:
+    """Apply ``apply_change`` in a savepoint, diff the affected principals, roll back.
+
+    With ``sync_limit``, a change touching more principals raises ``PreviewTooLarge`` (after
+    the rollback) instead of computing: the caller hands it to the worker. The change is
+    applied once per call: its service may update the objects it was given in memory.
+    """
     resources = {
         r.position: r
         for r in MatrixResource.objects.filter(account=account, deleted_at__isnull=True)
@@ -106,33 +173,14 @@ def blast_radius(account: Account, apply_change: Callable[[], object]) -> BlastR
     with transaction.atomic():
         savepoint = transaction.savepoint()
         try:
-            first_new = (
-                PermissionChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
-            )
-            apply_change()
-            changes = list(PermissionChange.objects.filter(account=account, id__gt=first_new))
-            keys: set[tuple[str, int]] = set()
-            for change in changes:
-                if change.scope == PermissionChange.Scope.ACCOUNT:
-                    keys = all_principal_keys(account)
-                    break
-                keys |= _principal_keys_for(account, change)
-            after_subjects = subjects_for(
-                account,
-                user_ids=[pk for k, pk in keys if k == "user"],
-                role_ids=[pk for k, pk in keys if k == "role"],
-            )
-            after = _cells(
-                compute_for(account, after_subjects, list(resources.values())), resources
-            )
+            keys = _apply_and_collect(account, apply_change)
+            if sync_limit is not None and len(keys) > sync_limit:
+                raise PreviewTooLarge(len(keys))
+            total = 2 * len(keys)
+            after = _compute_chunked(account, keys, resources, progress, 0, total)
         finally:
             transaction.savepoint_rollback(savepoint)
-        before_subjects = subjects_for(
-            account,
-            user_ids=[pk for k, pk in keys if k == "user"],
-            role_ids=[pk for k, pk in keys if k == "role"],
-        )
-        before = _cells(compute_for(account, before_subjects, list(resources.values())), resources)
+        before = _compute_chunked(account, keys, resources, progress, len(keys), total)
     radius = BlastRadius(principals=len(keys))
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key, "implicitDeny"), after.get(key, "implicitDeny")
@@ -152,3 +200,48 @@ def blast_radius(account: Account, apply_change: Callable[[], object]) -> BlastR
             )
         )
     return radius
+
+
+def preview_limit() -> int:
+    """Principals above which a preview is left to the worker instead of the request."""
+    return settings.MQIAM["PREVIEW_SYNC_PRINCIPALS"]
+
+
+def preview_job_start(*, account: Account, requested_by: str, change: dict, principals: int):
+    """Queue a preview for the worker (sent when the caller's transaction commits)."""
+    from policies.models import PreviewJob
+
+    job = PreviewJob.objects.create(
+        account=account, requested_by=requested_by, change=change, principals=principals
+    )
+
+    def send() -> None:
+        from policies.tasks import matrix_preview
+
+        PreviewJob.objects.filter(pk=job.pk).update(task_id=matrix_preview.delay(str(job.pk)).id)
+
+    transaction.on_commit(send)
+    return job
+
+
+def preview_job_run(job_id: str, progress: Progress | None = None) -> None:
+    """The worker's side: resolve the change again, compute the radius, store it (once)."""
+    from accounts.actors import system_actor
+    from accounts.errors import IAMError
+    from policies.effective.changes import resolve
+    from policies.models import PreviewJob
+
+    job = PreviewJob.objects.filter(pk=job_id, status=PreviewJob.Status.QUEUED).first()
+    if job is None:
+        return  # done already (a redelivered task) or gone
+    try:
+        # Authorized when it was asked for; the change is rolled back, so no one's
+        # identity goes into an audit record.
+        resolved = resolve(job.account, system_actor(), job.change)
+        radius = blast_radius(job.account, resolved.apply, progress)
+    except (IAMError, ValueError) as error:
+        job.status, job.error = PreviewJob.Status.FAILED, getattr(error, "message", str(error))
+    else:
+        job.status, job.result = PreviewJob.Status.DONE, radius.to_dict()
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "result", "finished_at"])

@@ -252,8 +252,8 @@ def impact_context(request, change: dict) -> dict:
     signed-in principal may not make the change or the change is invalid."""
     from accounts.errors import IAMError
     from policies.authorization import actor_for
+    from policies.effective import preview
     from policies.effective.changes import resolve
-    from policies.effective.preview import blast_radius
 
     account = _account(request)
     try:
@@ -263,9 +263,53 @@ def impact_context(request, change: dict) -> dict:
         )
         if not result.allowed:
             return {"error": result.message}
-        return {"radius": blast_radius(account, resolved.apply)}
+        return {
+            "radius": preview.blast_radius(
+                account, resolved.apply, sync_limit=preview.preview_limit()
+            )
+        }
+    except preview.PreviewTooLarge as large:
+        # Too many principals to compute during the request: the worker does it, with progress.
+        job = preview.preview_job_start(
+            account=account,
+            requested_by=request.principal.arn,
+            change=change,
+            principals=large.principals,
+        )
+        return {"job": job, "done": 0, "total": 2 * large.principals}
     except (IAMError, ValueError) as error:
         return {"error": getattr(error, "message", str(error))}
+
+
+class PreviewJobView(View):
+    """htmx: a worker-computed blast radius — progress while it runs, then the radius."""
+
+    def get(self, request, job_id):
+        from celery.result import AsyncResult
+
+        from policies.effective.preview import BlastRadius
+        from policies.models import PreviewJob
+
+        job = PreviewJob.objects.filter(
+            pk=job_id,
+            account__account_id=request.principal.account_id,
+            requested_by=request.principal.arn,  # only whoever asked reads it
+        ).first()
+        if job is None:
+            raise Http404("No such preview.")
+        if job.status == PreviewJob.Status.DONE:
+            context = {"radius": BlastRadius.from_dict(job.result)}
+        elif job.status == PreviewJob.Status.FAILED:
+            context = {"error": job.error}
+        else:
+            state = AsyncResult(job.task_id) if job.task_id else None
+            info = state.info if state is not None and state.state == "PROGRESS" else {}
+            context = {
+                "job": job,
+                "done": info.get("done", 0),
+                "total": info.get("total", 2 * job.principals),
+            }
+        return render(request, "policies/effective/_blast_radius.html", context)
 
 
 class BlastRadiusView(View):

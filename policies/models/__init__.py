@@ -13,6 +13,7 @@ from policies.models.effective import (
     MatrixResource,
     MatrixState,
     PermissionChange,
+    PreviewJob,
     PrincipalProvenance,
     RecomputeJob,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "PolicyAttachment",
     "PolicyDocumentMixin",
     "PolicyVersion",
+    "PreviewJob",
     "PrincipalProvenance",
     "RecomputeJob",
     "document_hash",

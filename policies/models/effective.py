@@ -9,6 +9,8 @@ A on R" tests one bit in one index range (DESIGN.md §8). Bitmaps are little-end
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 
@@ -208,3 +210,37 @@ class RecomputeJob(models.Model):
 
     def __str__(self) -> str:
         return f"recompute of {self.account} ({self.status})"
+
+
+class PreviewJob(models.Model):
+    """A blast radius too large to compute during the request, computed by the worker.
+
+    Addressed by a random id (it names who may do what); only the principal who asked reads
+    it. Progress lives in the Celery task's state: the computation runs in one transaction,
+    whose writes no one else could see before it ends.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        DONE = "done"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="preview_jobs"
+    )
+    requested_by = models.CharField(max_length=2048)  # the principal ARN that asked
+    change = models.JSONField()  # the description policies.effective.changes resolves
+    principals = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    task_id = models.CharField(max_length=64, blank=True, default="")
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"preview {self.id} ({self.status})"

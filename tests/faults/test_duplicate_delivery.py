@@ -125,6 +125,25 @@ def s_matrix_sweep():
     return (), {}
 
 
+def s_matrix_preview():
+    from policies.effective.preview import preview_job_start
+
+    account, alice, _ = _account()
+    change = {
+        "type": "put_inline",
+        "identity": {"kind": "user", "name": alice.name},
+        "name": "reboot",
+        "document": json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "mq:RebootBroker", "Resource": "*"}],
+            }
+        ),
+    }
+    job = preview_job_start(account=account, requested_by=alice.arn, change=change, principals=1)
+    return (str(job.pk),), {}
+
+
 def _transitioning_broker():
     from brokers.models import Broker
 
@@ -202,6 +221,7 @@ SCENARIOS = {
     "policies.tasks.matrix_recompute_chunk": s_matrix_recompute_chunk,
     "policies.tasks.matrix_finish": s_matrix_finish,
     "policies.tasks.matrix_sweep": s_matrix_sweep,
+    "policies.tasks.matrix_preview": s_matrix_preview,
     "brokers.tasks.broker_transition_task": s_broker_transition_task,
     "brokers.tasks.broker_transition_sweep": s_broker_transition_sweep,
     "policies.tasks.access_request_expire": s_access_request_expire,
