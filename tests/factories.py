@@ -309,6 +309,18 @@ class RecomputeJobFactory(factory.django.DjangoModelFactory):
     account = factory.SubFactory(AccountFactory)
 
 
+class PreviewJobFactory(factory.django.DjangoModelFactory):
+    """A queued worker preview of attaching nothing in particular (tests build real ones)."""
+
+    class Meta:
+        model = "policies.PreviewJob"
+
+    account = factory.SubFactory(AccountFactory)
+    requested_by = factory.LazyAttribute(lambda o: f"arn:aws:iam::{o.account.account_id}:root")
+    change = factory.LazyFunction(lambda: {"type": "tag_user", "name": "nobody", "tags": {}})
+    principals = 1
+
+
 class AccessRequestFactory(factory.django.DjangoModelFactory):
     """A pending request of a user for one action on ``*`` (tests build real ones by service)."""
 
