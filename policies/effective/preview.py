@@ -8,6 +8,7 @@ produces exactly the previewed diff.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,8 +20,9 @@ from accounts.models import Account
 from policies.effective.actions import matrix_action
 from policies.effective.compute import ComputedRow, compute_for, subjects_for
 from policies.models import MatrixResource, PermissionChange
-from policies.services.matrix import CHUNK_SIZE, _principal_keys_for, all_principal_keys
+from policies.services.matrix import _principal_keys_for, all_principal_keys, chunk_keys
 
+log = logging.getLogger("mqiam.matrix")
 CATEGORIES = ("allowed", "conditional", "explicitDeny")
 RANK = {"implicitDeny": 0, "explicitDeny": 0, "conditional": 1, "allowed": 2}
 PRODUCTION_TAG = ("env", "production")
@@ -137,19 +139,19 @@ Progress = Callable[[int, int], None]  # (principals done, principals to do: bot
 
 
 def _compute_chunked(account, keys, resources, progress: Progress | None, offset: int, total: int):
-    """The affected principals' rows, in chunks (reporting progress between them)."""
-    ordered = sorted(keys)
+    """The affected principals' rows, in the recompute's chunks (progress between them)."""
     rows = []
-    for start in range(0, len(ordered), CHUNK_SIZE):
-        chunk = ordered[start : start + CHUNK_SIZE]
+    done = offset
+    for chunk in chunk_keys(sorted(keys), parallelism=1):
         subjects = subjects_for(
             account,
             user_ids=[pk for k, pk in chunk if k == "user"],
             role_ids=[pk for k, pk in chunk if k == "role"],
         )
         rows += compute_for(account, subjects, list(resources.values()))
+        done += len(chunk)
         if progress is not None:
-            progress(offset + start + len(chunk), total)
+            progress(done, total)
     return _cells(rows, resources)
 
 
@@ -218,7 +220,20 @@ def preview_job_start(*, account: Account, requested_by: str, change: dict, prin
     def send() -> None:
         from policies.tasks import matrix_preview
 
-        PreviewJob.objects.filter(pk=job.pk).update(task_id=matrix_preview.delay(str(job.pk)).id)
+        try:
+            task = matrix_preview.apply_async(args=[str(job.pk)], retry=False)
+        except Exception:
+            # Redis is down: a preview is worth nothing later, so say so now (the panel
+            # stops polling) instead of leaving it queued forever.
+            log.warning("could not queue preview %s", job.pk, exc_info=True)
+            PreviewJob.objects.filter(pk=job.pk).update(
+                status=PreviewJob.Status.FAILED,
+                error="The worker could not be reached to compute this preview; try again "
+                "in a moment.",
+                finished_at=timezone.now(),
+            )
+            return
+        PreviewJob.objects.filter(pk=job.pk).update(task_id=task.id)
 
     transaction.on_commit(send)
     return job
@@ -241,6 +256,10 @@ def preview_job_run(job_id: str, progress: Progress | None = None) -> None:
         radius = blast_radius(job.account, resolved.apply, progress)
     except (IAMError, ValueError) as error:
         job.status, job.error = PreviewJob.Status.FAILED, getattr(error, "message", str(error))
+    except Exception:
+        # Anything else ends the job too, so the page stops waiting (and it is logged).
+        log.exception("preview %s failed", job.pk)
+        job.status, job.error = PreviewJob.Status.FAILED, "The preview failed; try again."
     else:
         job.status, job.result = PreviewJob.Status.DONE, radius.to_dict()
     job.finished_at = timezone.now()

@@ -15,13 +15,14 @@ from policies.effective.views import change_from_form
 from policies.models import PolicyAttachment, PreviewJob
 from policies.services import managed
 from tests.factories import AccountFactory, BrokerFactory, RootUserFactory
+from tests.policies.test_matrix_worker import broker_unreachable
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 ACTOR = system_actor()
 
 
 @pytest.fixture
-def world(client, settings, celery_worker):
+def world(client, settings):
     # Three affected principals are "many" here, so the worker takes the preview.
     settings.MQIAM = {**settings.MQIAM, "PREVIEW_SYNC_PRINCIPALS": 2}
     account = AccountFactory(account_id="111122223333", alias="acme")
@@ -58,13 +59,19 @@ def world(client, settings, celery_worker):
     return {"account": account, "policy": policy, "operators": operators}
 
 
-def test_a_large_preview_runs_on_the_worker_and_matches_the_synchronous_one(client, world):
-    form = {
+def _attach_form(world) -> dict:
+    return {
         "change_type": "attach_policy",
         "identity_kind": "group",
         "identity_name": "operators",
         "policy_arn": world["policy"].arn,
     }
+
+
+def test_a_large_preview_runs_on_the_worker_and_matches_the_synchronous_one(
+    client, world, celery_worker
+):
+    form = _attach_form(world)
     page = client.post("/access/blast-radius", form).content.decode()
     assert "the worker computes its impact" in page and "<progress" in page
     url = re.search(r'hx-get="(/access/blast-radius/[0-9a-f-]{36})"', page).group(1)
@@ -90,3 +97,22 @@ def test_a_large_preview_runs_on_the_worker_and_matches_the_synchronous_one(clie
     # Only the principal who asked may read it.
     PreviewJob.objects.filter(pk=job.pk).update(requested_by="arn:aws:iam::111122223333:user/x")
     assert client.get(url).status_code == 404
+
+
+def test_with_redis_down_a_large_preview_says_so_instead_of_waiting_forever(client, world):
+    from config.celery import app
+
+    app.conf.task_always_eager = False  # a real publish, to no Redis
+    try:
+        with broker_unreachable(app):
+            started = time.monotonic()
+            response = client.post("/access/blast-radius", _attach_form(world))
+            assert time.monotonic() - started < 5
+    finally:
+        app.conf.task_always_eager = True
+    assert response.status_code == 200
+    url = re.search(r'hx-get="(/access/blast-radius/[0-9a-f-]{36})"', response.content.decode())
+    page = client.get(url.group(1)).content.decode()
+    assert "The worker could not be reached to compute this preview" in page
+    assert "hx-get" not in page  # the panel stops polling
+    assert PreviewJob.objects.get().status == PreviewJob.Status.FAILED
