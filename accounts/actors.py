@@ -9,6 +9,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 
+from accounts.principals import Principal
+
 SYSTEM_ARN = "arn:aws:iam::aws:system/console"
 
 
@@ -22,6 +24,12 @@ class Actor:
     source_ip: str | None = None
     user_agent: str = ""
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    # The signed-in principal whose IAM permissions the services check, and the transport
+    # facts of its request (``aws:SecureTransport``, ``aws:RequestedRegion``). None only for
+    # the console acting on its own (``system_actor``) and anonymous requests.
+    principal: Principal | None = field(default=None, compare=False, repr=False)
+    secure: bool = False
+    region: str = "us-east-1"
 
     @property
     def is_system(self) -> bool:

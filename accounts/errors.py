@@ -65,3 +65,10 @@ class UnmodifiableEntity(IAMError):
 class AccessDenied(IAMError):
     code = "AccessDenied"
     http_status = 403
+
+
+class PasswordResetRequired(IAMError):
+    """The caller's password must be changed first (HTTP 403, AWS's ``PasswordResetRequired``)."""
+
+    code = "PasswordResetRequired"
+    http_status = 403

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts.session import principal_from_session
+from accounts.session import principal_from_session, session_must_change_password
 
 # Paths that answer without a console session: sign-in itself, health, static files, and the
 # APIs, which authenticate each request on their own (SigV4 or session, per endpoint).
@@ -37,7 +37,7 @@ class PrincipalMiddleware:
             if request.principal is None:
                 query = urlencode({"next": request.get_full_path()})
                 return redirect(f"{reverse('signin')}?{query}")
-            if request.session.get("mqiam.must-change-password") and request.path not in (
+            if session_must_change_password(request) and request.path not in (
                 reverse("password-change"),
                 reverse("signout"),
             ):

@@ -85,6 +85,18 @@ def active_role_session(request) -> RoleSession | None:
     return session
 
 
+MUST_CHANGE_PASSWORD_KEY = "mqiam.must-change-password"
+
+
+def session_must_change_password(request) -> bool:
+    """The signed-in person must set a new password before doing anything else."""
+    return bool(request.session.get(MUST_CHANGE_PASSWORD_KEY))
+
+
+def session_set_must_change_password(request, value: bool) -> None:
+    request.session[MUST_CHANGE_PASSWORD_KEY] = value
+
+
 def principal_from_session(request) -> Principal | None:
     """The principal the browser acts as: a switched-to role session, else the signed-in one."""
     base = base_principal(request)

@@ -45,8 +45,9 @@ def main() -> None:
     django.setup()
     from accounts.models import IAMUser
     from accounts.principals import principal_for_user
-    from policies.authorization import authorize, request_context
+    from policies.authorization import authorize
     from policies.catalog import load_catalog
+    from policies.context import request_context
 
     olivia = IAMUser.objects.select_related("account").get(
         name="olivia", account__account_id="111122223333"
@@ -56,22 +57,22 @@ def main() -> None:
     )
     broker = "arn:aws:mq:us-east-1:111122223333:broker:orders:b-00000000-0000-0000-0000-0"
     cases = [
-        (principal_for_user(olivia), "mq:RebootBroker", broker, {"team": "payments"}),
-        (principal_for_user(alice), "mq:DeleteBroker", broker, {"team": "payments"}),
-        (principal_for_user(olivia), "iam:ListUsers", "*", {}),
+        (principal_for_user(olivia), "mq:RebootBroker", broker),
+        (principal_for_user(alice), "mq:DeleteBroker", broker),
+        (principal_for_user(olivia), "iam:ListUsers", "*"),
     ]
     samples: dict[str, list[float]] = {"allowed": [], "denied": []}
     for _ in range(300):  # warm caches
-        for principal, action, resource, tags in cases:
+        for principal, action, resource in cases:
             authorize(
                 principal,
                 action,
                 resource,
-                request_context(principal, source_ip="10.0.0.1", resource_tags=tags),
+                request_context(principal, source_ip="10.0.0.1"),
             )
     for _ in range(3000):
-        for principal, action, resource, tags in cases:
-            context = request_context(principal, source_ip="10.0.0.1", resource_tags=tags)
+        for principal, action, resource in cases:
+            context = request_context(principal, source_ip="10.0.0.1")
             started = time.perf_counter()
             result = authorize(principal, action, resource, context)
             elapsed = time.perf_counter() - started

@@ -23,7 +23,6 @@ class Authorizer(Protocol):
         action: str,
         resource: str,
         *,
-        resource_tags: dict | None = None,
         request_tags: dict | None = None,
         extra: dict | None = None,
     ) -> None: ...
@@ -42,7 +41,6 @@ class RequestAuthorizer:
         action: str,
         resource: str,
         *,
-        resource_tags: dict | None = None,
         request_tags: dict | None = None,
         extra: dict | None = None,
     ) -> None:
@@ -52,7 +50,6 @@ class RequestAuthorizer:
             resource,
             principal=self.principal,
             region=self.region,
-            resource_tags=resource_tags,
             request_tags=request_tags,
             extra=extra,
         )
@@ -63,16 +60,9 @@ def authorize(
     action: str,
     resource: str,
     *,
-    resource_tags: dict | None = None,
     request_tags: dict | None = None,
     extra: dict | None = None,
 ) -> None:
     """Call ``authz`` when there is one (system work passes None)."""
     if authz is not None:
-        authz(
-            action,
-            resource,
-            resource_tags=resource_tags,
-            request_tags=request_tags,
-            extra=extra,
-        )
+        authz(action, resource, request_tags=request_tags, extra=extra)

@@ -21,6 +21,9 @@ class PoliciesConfig(AppConfig):
     name = "policies"
 
     def ready(self):
+        from policies import resources  # models are ready only now
+
+        resources.register()
         post_migrate.connect(
             ensure_aws_managed_policies,
             sender=self,

@@ -9,18 +9,16 @@ engine. The root user is the only bypass, and only inside its own account.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 
 from accounts.actors import Actor
 from accounts.audit import audit_record
 from accounts.errors import IAMError
 from accounts.models import AuditEvent
-from accounts.principals import ASSUMED_ROLE, Principal
+from accounts.principals import Principal
+from policies.context import IAM_REGION, complete_context, request_context
 from policies.engine import evaluate
 from policies.engine.model import Request
 from policies.selectors import GatheredPolicies, gather_policies
-
-IAM_REGION = "us-east-1"  # IAM is global; AWS reports its calls in us-east-1
 
 
 class AccessDenied(IAMError):
@@ -79,55 +77,6 @@ def resource_account(arn: str) -> str:
     return parts[4] if len(parts) == 6 else ""
 
 
-def request_context(
-    principal: Principal,
-    *,
-    source_ip: str | None = None,
-    secure: bool = False,
-    now: datetime | None = None,
-    region: str = IAM_REGION,
-    resource_tags: dict | None = None,
-    request_tags: dict | None = None,
-    extra: dict | None = None,
-) -> dict:
-    """The request context AWS would build for this call (iam-reference.md §3)."""
-    now = now or datetime.now(UTC)
-    context: dict = {
-        "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "aws:EpochTime": str(int(now.timestamp())),
-        "aws:SecureTransport": "true" if secure else "false",
-        "aws:RequestedRegion": region,
-        "aws:PrincipalArn": principal.principal_arn,
-        "aws:PrincipalAccount": principal.account_id,
-        "aws:PrincipalType": principal.principal_type,
-        "aws:userid": principal.user_id,
-        "aws:ViaAWSService": "false",
-    }
-    if source_ip:
-        context["aws:SourceIp"] = source_ip
-    if principal.username:
-        context["aws:username"] = principal.username
-    for key, value in principal.tags.items():
-        context[f"aws:PrincipalTag/{key}"] = value
-    # MFA keys exist only for temporary credentials (console sessions and role sessions);
-    # a long-term access key carries neither (iam-reference.md §3).
-    if principal.credential in ("console", "session") or principal.kind == ASSUMED_ROLE:
-        mfa_at = principal.mfa_authenticated_at
-        context["aws:MultiFactorAuthPresent"] = "true" if mfa_at else "false"
-        if mfa_at:
-            context["aws:MultiFactorAuthAge"] = str(max(0, int((now - mfa_at).total_seconds())))
-    if principal.token_issued_at:
-        context["aws:TokenIssueTime"] = principal.token_issued_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    for key, value in (resource_tags or {}).items():
-        context[f"aws:ResourceTag/{key}"] = value
-    if request_tags is not None:
-        for key, value in request_tags.items():
-            context[f"aws:RequestTag/{key}"] = value
-        context["aws:TagKeys"] = list(request_tags)
-    context.update(extra or {})
-    return context
-
-
 def authorize(
     principal: Principal,
     action: str,
@@ -137,6 +86,10 @@ def authorize(
     resource_policy: str | None = None,
 ) -> AuthorizationResult:
     """Decide ``action`` on ``resource`` for ``principal`` with the engine (root: own account).
+
+    ``context`` is the caller and request side (``policies.context.request_context``); the
+    resource side (tags, boundary, account) is always read from the resource itself here, so
+    that no interface can leave it out.
 
     ``resource_policy`` is the resource's own policy where it has one (a role's trust policy
     for ``sts:AssumeRole``); Amazon MQ resources have none.
@@ -158,6 +111,7 @@ def authorize(
     policy_set = gathered.policy_set
     if resource_policy is not None:
         policy_set = replace(policy_set, resource=resource_policy)
+    context = complete_context(action, resource, context)
     request = Request(principal=principal.arn, action=action, resource=resource, context=context)
     decision = evaluate(request, policy_set)
     if decision.allowed:
@@ -178,14 +132,23 @@ def authorize(
 
 
 def actor_for_principal(
-    principal: Principal, *, source_ip: str | None = None, user_agent: str = ""
+    principal: Principal,
+    *,
+    source_ip: str | None = None,
+    user_agent: str = "",
+    secure: bool = False,
+    region: str = IAM_REGION,
 ) -> Actor:
+    """The actor of a request made by ``principal``: what services authorize and audit."""
     return Actor(
         arn=principal.arn,
         account_id=principal.account_id,
         kind=principal.kind,
         source_ip=source_ip,
         user_agent=user_agent[:512],
+        principal=principal,
+        secure=secure,
+        region=region,
     )
 
 
@@ -193,14 +156,74 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def actor_for(request) -> Actor:
-    """The audit actor of a browser or API request."""
-    principal = getattr(request, "principal", None)
+def actor_for(request, *, principal: Principal | None = None, region: str = IAM_REGION) -> Actor:
+    """The actor of a browser or API request (``principal``: when not ``request.principal``)."""
+    principal = principal or getattr(request, "principal", None)
     if principal is None:
         return Actor(arn="anonymous", source_ip=client_ip(request))
     return actor_for_principal(
-        principal, source_ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
+        principal,
+        source_ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        secure=request.is_secure(),
+        region=region,
     )
+
+
+def check_actor(
+    actor: Actor,
+    action: str,
+    resource: str,
+    *,
+    request_tags: dict | None = None,
+    extra: dict | None = None,
+    resource_policy: str | None = None,
+) -> AuthorizationResult:
+    """Decide ``action`` on ``resource`` for the actor's principal; audit a denial.
+
+    The console acting on its own (``system_actor``: commands, tasks, the demo loader) is not
+    an IAM principal and is not checked; every other actor must carry its principal.
+    """
+    principal = actor.principal
+    if actor.is_system:
+        return AuthorizationResult(principal, action, resource, "allowed", "", "")  # type: ignore[arg-type]
+    if principal is None:
+        raise RuntimeError(f"{actor.arn} acts without a principal: it cannot be authorized")
+    context = request_context(
+        principal,
+        source_ip=actor.source_ip,
+        secure=actor.secure,
+        region=actor.region,
+        request_tags=request_tags,
+        extra=extra,
+    )
+    result = authorize(principal, action, resource, context, resource_policy=resource_policy)
+    if not result.allowed:
+        audit_denial(actor, result)
+    return result
+
+
+def authorize_actor(
+    actor: Actor,
+    action: str,
+    resource: str,
+    *,
+    request_tags: dict | None = None,
+    extra: dict | None = None,
+    resource_policy: str | None = None,
+) -> AuthorizationResult:
+    """The services' one call: raise AccessDenied (audited) unless IAM allows ``actor``."""
+    result = check_actor(
+        actor,
+        action,
+        resource,
+        request_tags=request_tags,
+        extra=extra,
+        resource_policy=resource_policy,
+    )
+    if not result.allowed:
+        raise AccessDenied(result)
+    return result
 
 
 def audit_denial(actor: Actor, result: AuthorizationResult, parameters: dict | None = None):

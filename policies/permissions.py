@@ -7,6 +7,7 @@ the API cannot disagree.
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import render
 from rest_framework.permissions import BasePermission
 
@@ -14,11 +15,10 @@ from policies.authorization import (
     AccessDenied,
     AuthorizationResult,
     actor_for,
-    audit_denial,
-    authorize,
+    check_actor,
     client_ip,
-    request_context,
 )
+from policies.context import IAM_REGION, request_context
 
 
 def context_for_request(
@@ -26,7 +26,6 @@ def context_for_request(
     principal,
     *,
     region: str | None = None,
-    resource_tags: dict | None = None,
     request_tags: dict | None = None,
     extra: dict | None = None,
 ) -> dict:
@@ -36,7 +35,6 @@ def context_for_request(
         source_ip=client_ip(request),
         secure=request.is_secure(),
         region=region or "us-east-1",
-        resource_tags=resource_tags,
         request_tags=request_tags,
         extra=extra,
     )
@@ -48,29 +46,15 @@ def check(
     resource: str,
     *,
     region: str | None = None,
-    resource_tags: dict | None = None,
     request_tags: dict | None = None,
     extra: dict | None = None,
     principal=None,
 ) -> AuthorizationResult:
     """Authorize ``action`` on ``resource`` for the request's principal; audit a denial."""
-    principal = principal or request.principal
-    result = authorize(
-        principal,
-        action,
-        resource,
-        context_for_request(
-            request,
-            principal,
-            region=region,
-            resource_tags=resource_tags,
-            request_tags=request_tags,
-            extra=extra,
-        ),
+    actor = actor_for(
+        request, principal=principal or request.principal, region=region or IAM_REGION
     )
-    if not result.allowed:
-        audit_denial(actor_for(request), result)
-    return result
+    return check_actor(actor, action, resource, request_tags=request_tags, extra=extra)
 
 
 def require(request, action: str, resource: str, **kwargs) -> AuthorizationResult:
@@ -105,7 +89,7 @@ class IAMActionMixin:
         return "*"
 
     def get_iam_context(self) -> dict:
-        """Keyword arguments for ``check``: region, resource_tags, request_tags, extra."""
+        """Keyword arguments for ``check``: region, request_tags, extra."""
         return {}
 
     def dispatch(self, request, *args, **kwargs):
@@ -127,16 +111,27 @@ class IAMActionMixin:
             return render_denied(request, denied.result)
 
 
+# What a view's ``get_iam_action`` returns for a method whose handler calls a service that
+# authorizes the operation itself (against the ARN it computes, with the request's keys).
+AUTHORIZED_BY_SERVICE = "authorized-by-service"
+
+
 class IAMActionPermission(BasePermission):
-    """For DRF views: the view declares ``iam_action`` and ``get_iam_resource()``."""
+    """For DRF views: the view declares ``iam_action`` and ``get_iam_resource()``.
+
+    A view that declares no action is refused, never let through: a forgotten declaration
+    must fail closed. Handlers whose service authorizes say so with ``AUTHORIZED_BY_SERVICE``.
+    """
 
     def has_permission(self, request, view) -> bool:
         principal = getattr(request, "user", None)
         if principal is None or not getattr(principal, "is_authenticated", False):
             return False
         action = view.get_iam_action() if hasattr(view, "get_iam_action") else view.iam_action
+        if action == AUTHORIZED_BY_SERVICE:
+            return True
         if not action:
-            return True  # the view authorizes per object in its handler
+            raise ImproperlyConfigured(f"{type(view).__name__} declares no IAM action")
         resource = view.get_iam_resource() if hasattr(view, "get_iam_resource") else "*"
         extra = view.get_iam_context() if hasattr(view, "get_iam_context") else {}
         require(request, action, resource, principal=principal, **extra)

@@ -7,7 +7,8 @@ from rest_framework.exceptions import PermissionDenied
 
 import accounts.api.schema  # noqa: F401 - registers their OpenAPI descriptions with the classes
 from accounts.credentials import record_key_use, resolve_access_key
-from accounts.session import principal_from_session
+from accounts.errors import PasswordResetRequired
+from accounts.session import principal_from_session, session_must_change_password
 from accounts.sigv4 import signed_request_from_django, verify
 
 
@@ -54,6 +55,12 @@ class ConsoleSessionAuthentication(BaseAuthentication):
         principal = principal_from_session(django_request)
         if principal is None:
             return None
+        if session_must_change_password(django_request):
+            # The console lets such a session reach only the password change page; the API
+            # sharing its cookie must not be a way around it.
+            raise PasswordResetRequired(
+                "You must change your password before you can use the console or its API."
+            )
         self._enforce_csrf(django_request)
         django_request.principal = principal
         return principal, None

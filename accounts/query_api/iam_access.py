@@ -14,7 +14,7 @@ from accounts.services import access_keys
 def _owner(call: Call, action: str) -> IAMUser | RootUser:
     """``UserName`` or the caller itself, once ``action`` on it is authorized."""
     owner = user_or_caller(call, call.get("UserName"))
-    call.require(action, owner.arn, resource_tags=getattr(owner, "tags", None))
+    call.require(action, owner.arn)
     return owner
 
 
@@ -94,7 +94,7 @@ def get_access_key_last_used(call: Call) -> dict:
     if key is None:
         raise NoSuchEntity(f"The Access Key with id {key_id} cannot be found.")
     owner = key.user or key.root_user
-    call.require("iam:GetAccessKeyLastUsed", owner.arn, resource_tags=getattr(owner, "tags", None))
+    call.require("iam:GetAccessKeyLastUsed", owner.arn)
     used = {"ServiceName": "N/A", "Region": "N/A"}
     if key.last_used_at:
         used = {

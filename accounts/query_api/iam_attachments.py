@@ -22,7 +22,7 @@ GETTERS: dict[str, Callable] = {"User": user_get, "Group": group_get, "Role": ro
 
 def _identity(call: Call, kind: str, action: str, extra: dict | None = None):
     identity = GETTERS[kind](account=call.account, name=call.get(f"{kind}Name"))
-    call.require(action, identity.arn, resource_tags=getattr(identity, "tags", None), extra=extra)
+    call.require(action, identity.arn, extra=extra)
     return identity
 
 

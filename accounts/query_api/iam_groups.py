@@ -85,7 +85,7 @@ def remove_user_from_group(call: Call) -> None:
 def list_groups_for_user(call: Call) -> dict:
     """The groups a user belongs to."""
     user = user_get(account=call.account, name=call.get("UserName"))
-    call.require("iam:ListGroupsForUser", user.arn, resource_tags=user.tags)
+    call.require("iam:ListGroupsForUser", user.arn)
     queryset = (
         Group.objects.filter(memberships__user=user).select_related("account").order_by("name")
     )

@@ -16,7 +16,7 @@ from accounts.services import mfa
 
 def _owner(call: Call, action: str) -> IAMUser | RootUser:
     owner = user_or_caller(call, call.get("UserName"))
-    call.require(action, owner.arn, resource_tags=getattr(owner, "tags", None))
+    call.require(action, owner.arn)
     return owner
 
 

@@ -13,7 +13,7 @@ from policies.services import managed
 
 def _policy(call: Call, action: str) -> ManagedPolicy:
     policy = managed.policy_get_by_arn(account=call.account, arn=call.get("PolicyArn"))
-    call.require(action, policy.arn, resource_tags=policy.tags)
+    call.require(action, policy.arn)
     return policy
 
 
@@ -139,7 +139,7 @@ def tag_policy(call: Call) -> None:
     """Add or overwrite tags on a customer managed policy."""
     policy = managed.policy_get_by_arn(account=call.account, arn=call.get("PolicyArn"))
     tags = tags_in(call.get("Tags"))
-    call.require("iam:TagPolicy", policy.arn, resource_tags=policy.tags, request_tags=tags)
+    call.require("iam:TagPolicy", policy.arn, request_tags=tags)
     managed.policy_tag(actor=call.actor, policy=policy, tags=tags)
 
 
@@ -148,9 +148,7 @@ def untag_policy(call: Call) -> None:
     """Remove tags by key."""
     policy = managed.policy_get_by_arn(account=call.account, arn=call.get("PolicyArn"))
     keys = call.get("TagKeys")
-    call.require(
-        "iam:UntagPolicy", policy.arn, resource_tags=policy.tags, extra={"aws:TagKeys": keys}
-    )
+    call.require("iam:UntagPolicy", policy.arn, extra={"aws:TagKeys": keys})
     managed.policy_untag(actor=call.actor, policy=policy, keys=keys)
 
 

@@ -18,7 +18,7 @@ from policies.services.managed import policy_get_by_arn
 
 def _role(call: Call, action: str) -> Role:
     role = roles.role_get(account=call.account, name=call.get("RoleName"))
-    call.require(action, role.arn, resource_tags=role.tags)
+    call.require(action, role.arn)
     return role
 
 
@@ -113,7 +113,7 @@ def tag_role(call: Call) -> None:
     """Add or overwrite tags; the request tags are condition keys of iam:TagRole."""
     role = roles.role_get(account=call.account, name=call.get("RoleName"))
     tags = tags_in(call.get("Tags"))
-    call.require("iam:TagRole", role.arn, resource_tags=role.tags, request_tags=tags)
+    call.require("iam:TagRole", role.arn, request_tags=tags)
     roles.role_tag(actor=call.actor, role=role, tags=tags)
 
 
@@ -122,7 +122,7 @@ def untag_role(call: Call) -> None:
     """Remove tags by key (``aws:TagKeys``)."""
     role = roles.role_get(account=call.account, name=call.get("RoleName"))
     keys = call.get("TagKeys")
-    call.require("iam:UntagRole", role.arn, resource_tags=role.tags, extra={"aws:TagKeys": keys})
+    call.require("iam:UntagRole", role.arn, extra={"aws:TagKeys": keys})
     roles.role_untag(actor=call.actor, role=role, keys=keys)
 
 

@@ -16,7 +16,7 @@ from policies.services.managed import policy_get_by_arn
 def _user(call: Call, action: str) -> IAMUser:
     """The user named by ``UserName``, once ``action`` on it is authorized."""
     user = users.user_get(account=call.account, name=call.get("UserName"))
-    call.require(action, user.arn, resource_tags=user.tags)
+    call.require(action, user.arn)
     return user
 
 
@@ -54,7 +54,7 @@ def get_user(call: Call) -> dict:
                 "PasswordLastUsed": target.last_login_at,
             }
         }
-    call.require("iam:GetUser", target.arn, resource_tags=target.tags)
+    call.require("iam:GetUser", target.arn)
     return {"User": render.user(target, full=True)}
 
 
@@ -66,7 +66,7 @@ def update_user(call: Call) -> None:
     if new_name or new_path:
         target = call.arn("user", new_path or user.path, new_name or user.name)
         if target != user.arn:
-            call.require("iam:UpdateUser", target, resource_tags=user.tags)
+            call.require("iam:UpdateUser", target)
     users.user_update(actor=call.actor, user=user, new_name=new_name, new_path=new_path)
 
 
@@ -99,7 +99,7 @@ def tag_user(call: Call) -> None:
     """Add or overwrite tags; the request tags are condition keys of iam:TagUser."""
     user = users.user_get(account=call.account, name=call.get("UserName"))
     tags = tags_in(call.get("Tags"))
-    call.require("iam:TagUser", user.arn, resource_tags=user.tags, request_tags=tags)
+    call.require("iam:TagUser", user.arn, request_tags=tags)
     users.user_tag(actor=call.actor, user=user, tags=tags)
 
 
@@ -108,7 +108,7 @@ def untag_user(call: Call) -> None:
     """Remove tags by key; the keys are ``aws:TagKeys``."""
     user = users.user_get(account=call.account, name=call.get("UserName"))
     keys = call.get("TagKeys")
-    call.require("iam:UntagUser", user.arn, resource_tags=user.tags, extra={"aws:TagKeys": keys})
+    call.require("iam:UntagUser", user.arn, extra={"aws:TagKeys": keys})
     users.user_untag(actor=call.actor, user=user, keys=keys)
 
 
@@ -126,7 +126,7 @@ def _profile_user(call: Call, action: str) -> IAMUser:
     target = user_or_caller(call, call.get("UserName"))
     if isinstance(target, RootUser):
         raise NoSuchEntity("The root user's password is managed from the console's sign-in.")
-    call.require(action, target.arn, resource_tags=target.tags)
+    call.require(action, target.arn)
     return target
 
 
@@ -191,7 +191,7 @@ def change_password(call: Call) -> None:
         raise AccessDenied("Only IAM users can change their password with ChangePassword.")
     policy = password_policy_for(user.account)
     if policy.is_default or not policy.allow_users_to_change:
-        call.require("iam:ChangePassword", user.arn, resource_tags=user.tags)
+        call.require("iam:ChangePassword", user.arn)
     users.user_password_change(
         actor=call.actor,
         user=user,

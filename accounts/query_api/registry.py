@@ -62,26 +62,18 @@ class Call:
         action: str,
         resource: str,
         *,
-        resource_tags: dict | None = None,
         request_tags: dict | None = None,
         extra: dict | None = None,
     ) -> AuthorizationResult:
-        """Authorize as the console does (denials audited, AccessDenied with AWS's message).
-
-        IAM resources carry their tags as both ``aws:ResourceTag/*`` and ``iam:ResourceTag/*``.
-        """
-        context = {**self.extra_context, **(extra or {})}
-        for key, value in (resource_tags or {}).items():
-            context.setdefault(f"iam:ResourceTag/{key}", value)
+        """Authorize as the console does (denials audited, AccessDenied with AWS's message)."""
         return require(
             self.request,
             action,
             resource,
             principal=self.principal,
             region=self.region,
-            resource_tags=resource_tags,
             request_tags=request_tags,
-            extra=context,
+            extra={**self.extra_context, **(extra or {})},
         )
 
     def arn(self, kind: str, path: str, name: str) -> str:

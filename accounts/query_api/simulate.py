@@ -16,7 +16,7 @@ from accounts.models import Group, IAMUser, Role
 from accounts.principals import Principal, principal_for_user
 from accounts.query_api.positions import statement_span
 from accounts.query_api.registry import Call, operation, paginate
-from policies.authorization import request_context
+from policies.context import request_context
 from policies.engine import PolicyError, PolicySet, Request, evaluate, parse
 from policies.selectors import PolicySource, gather_policies
 from policies.simulator.service import DERIVED_PREFIXES, principal_for_role
@@ -82,7 +82,7 @@ def _group_subject(group: Group) -> Subject:
     return Subject(principal_arn=group.arn, identity=identity)
 
 
-def _subject(call: Call, arn: str) -> tuple[Subject, dict | None]:
+def _subject(call: Call, arn: str) -> Subject:
     """The subject for ``PolicySourceArn`` (a user, group or role of the caller's account)."""
     account = call.account
     name = arn.rsplit("/", 1)[-1]
@@ -90,13 +90,12 @@ def _subject(call: Call, arn: str) -> tuple[Subject, dict | None]:
         for entity in model.objects.filter(account=account, name__iexact=name):
             if entity.arn != arn:
                 continue
-            tags = getattr(entity, "tags", None)
             if isinstance(entity, IAMUser):
-                return _gathered_subject(principal_for_user(entity), arn), tags
+                return _gathered_subject(principal_for_user(entity), arn)
             if isinstance(entity, Group):
-                return _group_subject(entity), tags
+                return _group_subject(entity)
             principal = principal_for_role(entity)
-            return _gathered_subject(principal, principal.arn), tags
+            return _gathered_subject(principal, principal.arn)
     raise NoSuchEntity(f"PolicySourceArn {arn} does not exist in this account.")
 
 
@@ -223,8 +222,8 @@ def _simulate(call: Call, subject: Subject) -> dict:
 def simulate_principal_policy(call: Call) -> dict:
     """The policies of a user, group or role (plus any given), decided per action and resource."""
     arn = call.get("PolicySourceArn")
-    subject, tags = _subject(call, arn)
-    call.require("iam:SimulatePrincipalPolicy", arn, resource_tags=tags)
+    subject = _subject(call, arn)
+    call.require("iam:SimulatePrincipalPolicy", arn)
     return _simulate(call, subject)
 
 

@@ -22,7 +22,11 @@ from accounts.identifiers import root_arn
 from accounts.models import AuditEvent, IAMUser, RootUser
 from accounts.services.mfa import mfa_code_verify, mfa_devices_enabled
 from accounts.services.passwords import password_expired, password_policy_for
-from accounts.session import session_set_pending, session_sign_in
+from accounts.session import (
+    session_set_must_change_password,
+    session_set_pending,
+    session_sign_in,
+)
 
 log = logging.getLogger("mqiam.signin")
 
@@ -174,7 +178,7 @@ def _complete(request, owner, subject: SignInSubject, *, mfa_at) -> SignInOutcom
         owner.password_last_used_at = now
         owner.save(update_fields=["password_last_used_at"])
         must_change = owner.password_reset_required or expired
-    request.session["mqiam.must-change-password"] = must_change
+    session_set_must_change_password(request, must_change)
     _audit_signin(
         request, owner, success=True, arn=_owner_arn(owner), account_id=owner.account.account_id
     )

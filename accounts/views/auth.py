@@ -21,7 +21,11 @@ from accounts.forms import (
 from accounts.models import IAMUser
 from accounts.services.signin import sign_in_with_mfa, sign_in_with_password
 from accounts.services.users import user_password_change
-from accounts.session import session_pending, session_sign_out
+from accounts.session import (
+    session_pending,
+    session_set_must_change_password,
+    session_sign_out,
+)
 from config.views import safe_next
 from policies.authorization import actor_for
 
@@ -159,7 +163,7 @@ class PasswordChangeView(View):
             except IAMError as error:
                 apply_service_error(form, error)
             else:
-                request.session["mqiam.must-change-password"] = False
+                session_set_must_change_password(request, False)
                 messages.success(request, "Your password has been changed.")
                 return redirect("home")
         return render(request, self.template_name, {"form": form}, status=400)

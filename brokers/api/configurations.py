@@ -116,7 +116,7 @@ class RevisionListApi(CollectionApi):
         ctx = context_for(self.request, "ListConfigurationRevisions")
         params = {"configuration-id": self.kwargs["configuration_id"]}
         configuration = configuration_ops.configuration_for(ctx, params)
-        ctx.authorize(configuration.arn, resource_tags=configuration.tags)
+        ctx.authorize(configuration.arn)
         return selectors.revision_list(configuration=configuration)
 
     @extend_schema(summary="ListConfigurationRevisions")
@@ -135,7 +135,7 @@ class RevisionDetailApi(APIView):
         ctx = context_for(request, "DescribeConfigurationRevision")
         params = {"configuration-id": configuration_id}
         configuration = configuration_ops.configuration_for(ctx, params)
-        ctx.authorize(configuration.arn, resource_tags=configuration.tags)
+        ctx.authorize(configuration.arn)
         found = selectors.revision_get(configuration=configuration, revision=revision)
         result = describe.revision_description(found, base64_data=False)
         return Response(write_response("DescribeConfigurationRevision", result))
@@ -155,7 +155,7 @@ class TagsApi(APIView):
     @extend_schema(summary="ListTags", responses=response_serializer("ListTags"))
     def get(self, request, resource_id: str):
         ctx, resource = self._resource(request, "ListTags", resource_id)
-        ctx.authorize(resource.arn, resource_tags=resource.tags)
+        ctx.authorize(resource.arn)
         return Response(write_response("ListTags", {"tags": resource.tags}))
 
     @extend_schema(

@@ -122,7 +122,7 @@ class BrokerUserListApi(CollectionApi):
         if getattr(self, "swagger_fake_view", False):
             return BrokerUser.objects.none()
         ctx, broker = self._broker()
-        ctx.authorize(broker.arn, resource_tags=broker.tags)
+        ctx.authorize(broker.arn)
         return selectors.broker_user_list(broker=broker)
 
     @extend_schema(summary="ListUsers")
@@ -161,7 +161,7 @@ class BrokerUserDetailApi(APIView):
     @extend_schema(summary="DescribeUser", responses=response_serializer("DescribeUser"))
     def get(self, request, broker_id: str, username: str):
         ctx, broker = self._broker(request, "DescribeUser", broker_id)
-        ctx.authorize(broker.arn, resource_tags=broker.tags)
+        ctx.authorize(broker.arn)
         user = broker_user_get(broker=broker, username=username)
         return Response(write_response("DescribeUser", describe.user_description(user)))
 

@@ -68,9 +68,9 @@ class MQContext:
     def authz(self) -> RequestAuthorizer:
         return RequestAuthorizer(self.request, self.principal, self.region)
 
-    def authorize(self, resource: str, *, resource_tags: dict | None = None) -> None:
+    def authorize(self, resource: str) -> None:
         """Authorize this operation's own IAM action (the reference's required_permission)."""
-        self.authz(self.operation["required_permission"], resource, resource_tags=resource_tags)
+        self.authz(self.operation["required_permission"], resource)
 
 
 def json_response(status: int, body: dict | None, request_id: str, **headers) -> HttpResponse:

@@ -256,7 +256,7 @@ def _locked_active(broker: Broker, operation: str) -> Broker:
 
 def broker_reboot(*, actor: Actor, broker: Broker, authz: Authorizer | None = None) -> Broker:
     """RebootBroker: REBOOT_IN_PROGRESS, then RUNNING with every pending change applied."""
-    authorize(authz, "mq:RebootBroker", broker.arn, resource_tags=broker.tags)
+    authorize(authz, "mq:RebootBroker", broker.arn)
     with transaction.atomic():
         broker = _locked_active(broker, "reboot")
         before = broker_snapshot(broker)
@@ -274,7 +274,7 @@ def broker_reboot(*, actor: Actor, broker: Broker, authz: Authorizer | None = No
 
 def broker_delete(*, actor: Actor, broker: Broker, authz: Authorizer | None = None) -> Broker:
     """DeleteBroker: DELETION_IN_PROGRESS, then gone (with its users)."""
-    authorize(authz, "mq:DeleteBroker", broker.arn, resource_tags=broker.tags)
+    authorize(authz, "mq:DeleteBroker", broker.arn)
     with transaction.atomic():
         broker = Broker.objects.select_for_update().select_related("account").get(pk=broker.pk)
         if broker.state not in (*ACTIVE_STATES, "CREATION_FAILED"):

@@ -81,7 +81,7 @@ def configuration_update(
     authz: Authorizer | None = None,
 ) -> ConfigurationRevision:
     """Save ``data`` as the next revision (sanitized, with Amazon MQ's warnings)."""
-    authorize(authz, "mq:UpdateConfiguration", configuration.arn, resource_tags=configuration.tags)
+    authorize(authz, "mq:UpdateConfiguration", configuration.arn)
     if description is not None and len(description) > DESCRIPTION_MAX:
         raise bad_request(
             f"The description must be at most {DESCRIPTION_MAX} characters.", "description"
@@ -124,7 +124,7 @@ def configuration_delete(
     *, actor: Actor, configuration: Configuration, authz: Authorizer | None = None
 ) -> None:
     """DeleteConfiguration: refused (ConflictException) while a broker uses it."""
-    authorize(authz, "mq:DeleteConfiguration", configuration.arn, resource_tags=configuration.tags)
+    authorize(authz, "mq:DeleteConfiguration", configuration.arn)
     with transaction.atomic():
         locked = Configuration.objects.select_for_update().get(pk=configuration.pk)
         users = list(configuration_users(locked).values_list("broker_id", flat=True)[:5])

@@ -62,7 +62,6 @@ def tags_create(
         authz,
         "mq:CreateTags",
         resource.arn,
-        resource_tags=resource.tags,
         request_tags=dict(tags or {}),
     )
     tags = rules.check_tags(tags)
@@ -100,7 +99,6 @@ def tags_delete(
         authz,
         "mq:DeleteTags",
         resource.arn,
-        resource_tags=resource.tags,
         extra={"aws:TagKeys": keys},
     )
     with transaction.atomic():

@@ -61,7 +61,7 @@ def broker_update(
     data_replication_mode=UNSET,
 ) -> Broker:
     """Apply UpdateBroker; engine, instance, configuration, logs, security… become pending."""
-    authorize(authz, "mq:UpdateBroker", broker.arn, resource_tags=broker.tags)
+    authorize(authz, "mq:UpdateBroker", broker.arn)
     pending: dict = {}
     cancelled: set[str] = set()  # pending changes set back to the current value
     immediate: dict = {}
@@ -104,7 +104,6 @@ def broker_update(
                     authz,
                     "mq:UpdateBrokerAccessConfiguration",
                     broker.arn,
-                    resource_tags=broker.tags,
                 )
             pending["configuration"] = {
                 "id": config.configuration_id,

@@ -65,7 +65,7 @@ def broker_user_create(
     authz: Authorizer | None = None,
 ) -> BrokerUser:
     """CreateUser: the user exists on the broker after its next reboot (pending CREATE)."""
-    authorize(authz, "mq:CreateUser", broker.arn, resource_tags=broker.tags)
+    authorize(authz, "mq:CreateUser", broker.arn)
     _activemq_only(broker)
     username = rules.check_username(broker.engine_type, username)
     rules.check_password(password)
@@ -112,7 +112,7 @@ def broker_user_update(
     authz: Authorizer | None = None,
 ) -> BrokerUser:
     """UpdateUser: new values wait in ``pending_*`` (pending UPDATE, or still CREATE)."""
-    authorize(authz, "mq:UpdateUser", broker.arn, resource_tags=broker.tags)
+    authorize(authz, "mq:UpdateUser", broker.arn)
     _activemq_only(broker)
     if password not in (UNSET, None):
         rules.check_password(password)
@@ -156,7 +156,7 @@ def broker_user_delete(
     *, actor: Actor, broker: Broker, username: str, authz: Authorizer | None = None
 ) -> BrokerUser | None:
     """DeleteUser: pending DELETE until reboot; a never-applied user goes at once."""
-    authorize(authz, "mq:DeleteUser", broker.arn, resource_tags=broker.tags)
+    authorize(authz, "mq:DeleteUser", broker.arn)
     _activemq_only(broker)
     with transaction.atomic():
         broker = _locked_broker(broker, "delete users of")

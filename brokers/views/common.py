@@ -46,12 +46,12 @@ class BrokerPageView(View):
             principal=self.request.principal, configuration_id=configuration_id
         )
 
-    def require(self, action: str, resource, *, tags: dict | None = None, region=None) -> None:
-        """Authorize ``action`` on a broker/configuration (its ARN and tags) or on ``*``."""
+    def require(self, action: str, resource, *, region=None) -> None:
+        """Authorize ``action`` on a broker/configuration (by its ARN) or on ``*``."""
         arn = resource if isinstance(resource, str) else resource.arn
         if not isinstance(resource, str):
-            tags, region = resource.tags, resource.region
-        self.authz(region)(action, arn, resource_tags=tags)
+            region = resource.region
+        self.authz(region)(action, arn)
 
     def allowed(self, action: str, resource) -> bool:
         """Whether the principal may ``action`` (denials are audited, as for any check)."""
@@ -60,5 +60,4 @@ class BrokerPageView(View):
             action,
             resource.arn,
             region=resource.region,
-            resource_tags=resource.tags,
         ).allowed

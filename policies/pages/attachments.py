@@ -17,7 +17,6 @@ from policies.pages.common import (
     identity_or_404,
     identity_require,
     policy_or_404,
-    policy_tags,
 )
 from policies.pages.policies import policy_detail_url
 from policies.permissions import check, render_denied
@@ -39,7 +38,7 @@ class PolicyAttachView(View):
 
     def get(self, request, policy_id: str):
         policy = policy_or_404(request, policy_id)
-        result = check(request, "iam:GetPolicy", policy.arn, resource_tags=policy_tags(policy))
+        result = check(request, "iam:GetPolicy", policy.arn)
         if not result.allowed:
             return render_denied(request, result)
         context = {"policy": policy, "form": self._form(request)}
@@ -84,7 +83,7 @@ class PolicyDetachView(View):
     def get(self, request, policy_id: str, kind: str, name: str):
         policy = policy_or_404(request, policy_id)
         identity = self._identity(request, kind, name)
-        result = check(request, "iam:GetPolicy", policy.arn, resource_tags=policy_tags(policy))
+        result = check(request, "iam:GetPolicy", policy.arn)
         if not result.allowed:
             return render_denied(request, result)
         change = {

@@ -44,13 +44,13 @@ def identity_tags(identity) -> dict:
 
 def identity_denied(request, action: str, identity):
     """The 403 page if ``action`` on the identity (its tags in the context) is denied, else None."""
-    result = check(request, action, identity.arn, resource_tags=identity_tags(identity))
+    result = check(request, action, identity.arn)
     return None if result.allowed else render_denied(request, result)
 
 
 def identity_require(request, action: str, identity, **kwargs):
     """``require`` ``action`` on a user, group or role, its tags as ``aws:ResourceTag/*``."""
-    return require(request, action, identity.arn, resource_tags=identity_tags(identity), **kwargs)
+    return require(request, action, identity.arn, **kwargs)
 
 
 def apply_policy_error(form, error: IAMError, text: str = "") -> None:

@@ -22,7 +22,6 @@ from policies.pages.common import (
     apply_policy_error,
     document_lines,
     policy_or_404,
-    policy_tags,
 )
 from policies.pages.editor import editor_context
 from policies.permissions import IAMActionMixin, check, render_denied, require
@@ -72,9 +71,7 @@ class PolicyCreateView(View):
         if source:
             policy = managed_policy_get(principal=request.principal, policy_id=source)
             if policy is not None:
-                result = check(
-                    request, "iam:GetPolicyVersion", policy.arn, resource_tags=policy_tags(policy)
-                )
+                result = check(request, "iam:GetPolicyVersion", policy.arn)
                 if not result.allowed:
                     return render_denied(request, result)
                 document = policy.default_version.document
@@ -123,8 +120,7 @@ class PolicyDetailView(View):
 
     def get(self, request, policy_id: str):
         policy = policy_or_404(request, policy_id)
-        tags = policy_tags(policy)
-        result = check(request, "iam:GetPolicy", policy.arn, resource_tags=tags)
+        result = check(request, "iam:GetPolicy", policy.arn)
         if not result.allowed:
             return render_denied(request, result)
         tab = request.GET.get("tab", "permissions")
@@ -142,7 +138,7 @@ class PolicyDetailView(View):
             "entities": "iam:ListEntitiesForPolicy",
             "tags": "iam:ListPolicyTags",
         }[tab]
-        tab_result = check(request, action, policy.arn, resource_tags=tags)
+        tab_result = check(request, action, policy.arn)
         if not tab_result.allowed:
             context["tab_denied"] = tab_result
         elif tab == "permissions":
@@ -178,19 +174,15 @@ class PolicyTagsView(View):
             messages.error(request, " ".join(form.errors.get("tags", ["Invalid tags."])))
             return redirect(f"{policy_detail_url(policy)}?tab=tags")
         changed, removed = _tag_changes(policy.tags, form.cleaned_data["tag_map"])
-        tags = policy_tags(policy)
         actor = actor_for(request)
         try:
             if changed:
-                require(
-                    request, "iam:TagPolicy", policy.arn, resource_tags=tags, request_tags=changed
-                )
+                require(request, "iam:TagPolicy", policy.arn, request_tags=changed)
             if removed:
                 require(
                     request,
                     "iam:UntagPolicy",
                     policy.arn,
-                    resource_tags=tags,
                     extra={"aws:TagKeys": removed},
                 )
             with transaction.atomic():
@@ -247,7 +239,7 @@ class PolicyDeleteView(View):
 
     def get(self, request, policy_id: str):
         policy = policy_or_404(request, policy_id)
-        result = check(request, "iam:GetPolicy", policy.arn, resource_tags=policy_tags(policy))
+        result = check(request, "iam:GetPolicy", policy.arn)
         if not result.allowed:
             return render_denied(request, result)
         if policy.is_aws_managed:
@@ -261,7 +253,6 @@ class PolicyDeleteView(View):
         if request.POST.get("confirm") != policy.name:
             messages.error(request, f"Type the policy name {policy.name} to confirm.")
             return render(request, self.template_name, context, status=400)
-        tags = policy_tags(policy)
         clear = bool(request.POST.get("remove_blockers"))
         steps = _delete_steps(policy, context["entities"]) if clear else []
         try:
@@ -270,12 +261,11 @@ class PolicyDeleteView(View):
                     request,
                     action,
                     identity.arn,
-                    resource_tags=dict(getattr(identity, "tags", {}) or {}),
                     extra=extra,
                 )
             if clear and context["old_versions"]:
-                require(request, "iam:DeletePolicyVersion", policy.arn, resource_tags=tags)
-            require(request, "iam:DeletePolicy", policy.arn, resource_tags=tags)
+                require(request, "iam:DeletePolicyVersion", policy.arn)
+            require(request, "iam:DeletePolicy", policy.arn)
             actor = actor_for(request)
             with transaction.atomic():
                 for action, identity, _ in steps:

@@ -13,7 +13,7 @@ from accounts.errors import IAMError, NoSuchEntity
 from policies.authorization import AccessDenied, actor_for
 from policies.catalog import get_catalog
 from policies.forms import PolicyVersionCreateForm
-from policies.pages.common import apply_policy_error, document_lines, policy_or_404, policy_tags
+from policies.pages.common import apply_policy_error, document_lines, policy_or_404
 from policies.pages.diff import side_by_side
 from policies.pages.editor import editor_context
 from policies.pages.policies import policy_detail_url
@@ -65,9 +65,7 @@ class PolicyVersionCreateView(View):
 
     def get(self, request, policy_id: str):
         policy = policy_or_404(request, policy_id)
-        result = check(
-            request, "iam:GetPolicyVersion", policy.arn, resource_tags=policy_tags(policy)
-        )
+        result = check(request, "iam:GetPolicyVersion", policy.arn)
         if not result.allowed:
             return render_denied(request, result)
         if policy.is_aws_managed:
@@ -92,11 +90,10 @@ class PolicyVersionCreateView(View):
             return render(request, self.template_name, context, status=400)
         data = form.cleaned_data
         to_delete = data.get("delete_version") or None
-        tags = policy_tags(policy)
         try:
             if to_delete:
-                require(request, "iam:DeletePolicyVersion", policy.arn, resource_tags=tags)
-            require(request, "iam:CreatePolicyVersion", policy.arn, resource_tags=tags)
+                require(request, "iam:DeletePolicyVersion", policy.arn)
+            require(request, "iam:CreatePolicyVersion", policy.arn)
             version = managed.policy_version_add(
                 actor=actor_for(request),
                 policy=policy,
@@ -121,9 +118,7 @@ class PolicyVersionDetailView(View):
 
     def get(self, request, policy_id: str, version_id: str):
         policy = policy_or_404(request, policy_id)
-        result = check(
-            request, "iam:GetPolicyVersion", policy.arn, resource_tags=policy_tags(policy)
-        )
+        result = check(request, "iam:GetPolicyVersion", policy.arn)
         if not result.allowed:
             return render_denied(request, result)
         version = _version_or_404(policy, version_id)
@@ -144,9 +139,7 @@ class PolicyVersionDiffView(View):
 
     def get(self, request, policy_id: str):
         policy = policy_or_404(request, policy_id)
-        result = check(
-            request, "iam:GetPolicyVersion", policy.arn, resource_tags=policy_tags(policy)
-        )
+        result = check(request, "iam:GetPolicyVersion", policy.arn)
         if not result.allowed:
             return render_denied(request, result)
         versions = list(policy.versions.order_by("created_at", "id"))
@@ -176,7 +169,6 @@ class PolicyVersionSetDefaultView(View):
                 request,
                 "iam:SetDefaultPolicyVersion",
                 policy.arn,
-                resource_tags=policy_tags(policy),
             )
             managed.policy_version_set_default(
                 actor=actor_for(request), policy=policy, version_id=version_id
@@ -197,9 +189,7 @@ class PolicyVersionDeleteView(View):
 
     def get(self, request, policy_id: str, version_id: str):
         policy = policy_or_404(request, policy_id)
-        result = check(
-            request, "iam:GetPolicyVersion", policy.arn, resource_tags=policy_tags(policy)
-        )
+        result = check(request, "iam:GetPolicyVersion", policy.arn)
         if not result.allowed:
             return render_denied(request, result)
         version = _version_or_404(policy, version_id)
@@ -209,9 +199,7 @@ class PolicyVersionDeleteView(View):
         policy = policy_or_404(request, policy_id)
         version = _version_or_404(policy, version_id)
         try:
-            require(
-                request, "iam:DeletePolicyVersion", policy.arn, resource_tags=policy_tags(policy)
-            )
+            require(request, "iam:DeletePolicyVersion", policy.arn)
             managed.policy_version_delete(
                 actor=actor_for(request), policy=policy, version_id=version_id
             )

@@ -15,7 +15,8 @@ from rest_framework.views import APIView
 
 from accounts.errors import ValidationError
 from brokers.authz import RequestAuthorizer
-from policies.authorization import IAM_REGION, actor_for
+from policies.authorization import actor_for
+from policies.context import IAM_REGION
 from policies.models import AccessRequest, Notification
 from policies.permissions import context_for_request, require
 from policies.requests import eligibility, selectors
@@ -139,7 +140,6 @@ def _get(request, request_id: str) -> AccessRequest:
             eligibility.grant_action(req.requester_kind),
             identity.arn,
             principal=request.user,
-            resource_tags=dict(identity.tags or {}),
         )
     return req
 

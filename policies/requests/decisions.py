@@ -35,7 +35,6 @@ def _authorize_decision(approver: Principal, req: AccessRequest, authz) -> None:
     authz(
         eligibility.grant_action(req.requester_kind),
         identity.arn,
-        resource_tags=dict(identity.tags or {}),
     )
 
 
@@ -239,7 +238,6 @@ def access_request_revoke(
         authz(
             eligibility.revoke_action(access_request.requester_kind),
             identity.arn,
-            resource_tags=dict(identity.tags or {}),
         )
     with transaction.atomic():
         req = locked(access_request, Status.APPROVED)

@@ -17,13 +17,8 @@ from django.utils import timezone
 from accounts.errors import AccessDenied as SelfApprovalDenied
 from accounts.models import IAMUser, Role
 from accounts.principals import Principal
-from policies.authorization import (
-    AccessDenied,
-    actor_for_principal,
-    audit_denial,
-    authorize,
-    request_context,
-)
+from policies.authorization import AccessDenied, actor_for_principal, audit_denial, authorize
+from policies.context import request_context
 from policies.engine import evaluate
 from policies.engine.model import Request
 from policies.models import AccessRequest
@@ -82,11 +77,10 @@ class PrincipalAuthorizer:
     principal: Principal
     now: datetime | None = None
 
-    def __call__(self, action, resource, *, resource_tags=None, request_tags=None, extra=None):
+    def __call__(self, action, resource, *, request_tags=None, extra=None):
         context = request_context(
             self.principal,
             now=self.now,
-            resource_tags=resource_tags,
             request_tags=request_tags,
             extra=extra,
         )

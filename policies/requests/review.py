@@ -14,7 +14,8 @@ from django.views import View
 from accounts.actors import system_actor
 from accounts.errors import IAMError
 from brokers.authz import RequestAuthorizer
-from policies.authorization import IAM_REGION, AccessDenied, actor_for
+from policies.authorization import AccessDenied, actor_for
+from policies.context import IAM_REGION
 from policies.effective.preview import blast_radius
 from policies.permissions import check, render_denied
 from policies.requests import eligibility, rules
@@ -38,7 +39,6 @@ def _grant_check(request, req):
         request,
         eligibility.grant_action(req.requester_kind),
         identity.arn,
-        resource_tags=dict(identity.tags or {}),
     )
 
 

@@ -78,7 +78,6 @@ def can_see(request, access_request):
         request,
         eligibility.grant_action(access_request.requester_kind),
         identity.arn,
-        resource_tags=dict(identity.tags or {}),
     )
     return None if result.allowed else result
 

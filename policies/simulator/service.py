@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from accounts.identifiers import assumed_role_arn
 from accounts.principals import ASSUMED_ROLE, Principal, principal_for_user
-from policies.authorization import request_context
+from policies.context import request_context, resource_context
 from policies.engine import PolicyError, Request, evaluate, parse
 from policies.engine.model import PolicySet
 from policies.engine.validate import locate
@@ -43,6 +43,9 @@ class SimulationResult:
     layers: list
     deciding: list  # [{"layer", "policy", "statement", "sid", "label", "line", "end_line"}]
     missing_context: list[str]
+    # Keys read from the resource itself (its tags, boundary, account), where the person
+    # supplied no value of their own: the simulator shows where each value came from.
+    from_resource: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -163,9 +166,15 @@ def simulate(
     }
     for action in actions:
         for resource in resources:
+            # The resource side comes from the resource, as enforcement reads it; what the
+            # person typed overrides it (a what-if on other tags).
+            from_resource = {
+                k: v for k, v in resource_context(action, resource).items() if k not in full_context
+            }
+            request_keys = {**from_resource, **full_context}
             decision = evaluate(
                 Request(
-                    principal=principal_arn, action=action, resource=resource, context=full_context
+                    principal=principal_arn, action=action, resource=resource, context=request_keys
                 ),
                 policy_set,
             )
@@ -195,7 +204,8 @@ def simulate(
                     explanation.message,
                     [layer.to_dict() for layer in explanation.layers],
                     deciding,
-                    missing,
+                    [k for k in missing if k.lower() not in {r.lower() for r in request_keys}],
+                    from_resource,
                 )
             )
     return result

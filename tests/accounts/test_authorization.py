@@ -10,9 +10,10 @@ from accounts.actors import system_actor
 from accounts.models import AuditEvent
 from accounts.principals import principal_for_role_session, principal_for_user
 from accounts.services import mfa, roles, sts, users
-from policies.authorization import authorize, request_context
+from policies.authorization import authorize
+from policies.context import request_context
 from policies.services import attachments, managed
-from tests.factories import AccountFactory, IAMUserFactory, RootUserFactory
+from tests.factories import AccountFactory, BrokerFactory, IAMUserFactory, RootUserFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Corr3ct-Horse!"
@@ -136,7 +137,7 @@ def test_group_policies_apply_to_members(alice):
     assert authorize(principal, "mq:DescribeBroker", broker, request_context(principal)).allowed
 
 
-def test_tag_conditions_use_principal_and_resource_tags(alice):
+def test_tag_conditions_use_principal_and_resource_tags(alice, account):
     _grant(
         alice,
         _allow(
@@ -146,11 +147,27 @@ def test_tag_conditions_use_principal_and_resource_tags(alice):
         ),
     )
     principal = principal_for_user(alice)
-    broker = f"arn:aws:mq:us-east-1:{ACCOUNT}:broker:orders:b-1"
-    ours = request_context(principal, resource_tags={"team": "payments"})
-    theirs = request_context(principal, resource_tags={"team": "iot"})
-    assert authorize(principal, "mq:RebootBroker", broker, ours).allowed
-    assert not authorize(principal, "mq:RebootBroker", broker, theirs).allowed
+    ours = BrokerFactory(account=account, tags={"team": "payments"}).arn
+    theirs = BrokerFactory(account=account, tags={"team": "iot"}).arn
+    context = request_context(principal)
+    assert authorize(principal, "mq:RebootBroker", ours, context).allowed
+    assert not authorize(principal, "mq:RebootBroker", theirs, context).allowed
+
+
+def test_a_caller_cannot_claim_a_resource_tag(alice, account):
+    """The resource side comes from the resource itself, whatever the caller's context says."""
+    _grant(
+        alice,
+        _allow(
+            "mq:RebootBroker",
+            "*",
+            condition={"StringEquals": {"aws:ResourceTag/team": "payments"}},
+        ),
+    )
+    principal = principal_for_user(alice)
+    theirs = BrokerFactory(account=account, tags={"team": "iot"}).arn
+    claimed = {**request_context(principal), "aws:ResourceTag/team": "payments"}
+    assert not authorize(principal, "mq:RebootBroker", theirs, claimed).allowed
 
 
 def test_root_may_do_everything_in_its_own_account_only(client, account):

@@ -11,7 +11,8 @@ from django.utils import timezone
 from accounts.models import AuditEvent, Role, RoleSession
 from accounts.principals import principal_for_user
 from accounts.services import sts
-from policies.authorization import actor_for_principal, request_context
+from policies.authorization import actor_for_principal
+from policies.context import request_context
 from policies.models import InlinePolicy, PolicyAttachment
 from tests.accounts.support import ACCOUNT, ALICE, allow, denial, grant
 from tests.factories import ManagedPolicyFactory, RoleFactory

@@ -8,7 +8,8 @@ import pytest
 from accounts.actors import system_actor
 from accounts.principals import principal_for_user
 from accounts.services import users
-from policies.authorization import authorize, request_context
+from policies.authorization import authorize
+from policies.context import request_context
 from policies.services import attachments, managed
 from policies.simulator.service import principal_for_role, simulate
 from tests.factories import AccountFactory, BrokerFactory, RoleFactory, RootUserFactory
@@ -84,7 +85,7 @@ def test_simulate_equals_enforcement_on_the_same_inputs(world):
         principal = type(principal)(
             **{**principal.__dict__, "mfa_authenticated_at": timezone.now() if ctx["mfa"] else None}
         )
-        context = request_context(principal, source_ip=ctx["ip"], resource_tags=broker.tags)
+        context = request_context(principal, source_ip=ctx["ip"])
         enforced = authorize(principal, action, broker.arn, context)
         simulated = simulate(
             principal=principal,

@@ -11,7 +11,8 @@ from botocore.exceptions import ClientError
 from accounts.actors import system_actor
 from accounts.principals import principal_for_user
 from accounts.services import roles
-from policies.authorization import authorize, request_context
+from policies.authorization import authorize
+from policies.context import request_context
 from policies.engine import Request, evaluate
 from policies.selectors import gather_policies
 from policies.services import attachments

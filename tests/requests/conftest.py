@@ -9,7 +9,7 @@ import pytest
 from accounts.actors import system_actor
 from accounts.principals import principal_for_role_session, principal_for_user
 from accounts.services import sts, users
-from policies.authorization import request_context
+from policies.context import request_context
 from policies.requests.eligibility import PrincipalAuthorizer
 from policies.services import attachments
 from tests.factories import (

@@ -7,7 +7,8 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from policies.authorization import authorize, request_context
+from policies.authorization import authorize
+from policies.context import request_context
 from policies.models import AccessRequest, AccessRequestSettings, InlinePolicy, PermissionChange
 from policies.requests import expiry
 from policies.services import requests as services
@@ -37,7 +38,7 @@ def granted(world):
 
 def _can_reboot(world, at) -> bool:
     principal = world.principal(world.alice)
-    context = request_context(principal, now=at, resource_tags=world.orders.tags)
+    context = request_context(principal, now=at)
     return authorize(principal, "mq:RebootBroker", world.orders.arn, context).allowed
 
 

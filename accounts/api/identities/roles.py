@@ -30,7 +30,6 @@ from accounts.identifiers import iam_arn
 from accounts.models import Role
 from accounts.selectors import account_of, role_detail, role_list
 from accounts.services import roles
-from accounts.views.roles.common import role_authz
 from accounts.views.roles.edit import role_delete_with_blockers
 from policies.authorization import actor_for
 from policies.services.attachments import permissions_boundary_put, policy_attach
@@ -137,7 +136,7 @@ class RoleDetailApi(APIView):
     @extend_schema(summary="GetRole", responses=RoleSerializer)
     def get(self, request, name: str):
         role = _role(request, name)
-        api_require(request, "iam:GetRole", role.arn, **role_authz(role))
+        api_require(request, "iam:GetRole", role.arn)
         return Response(RoleSerializer(role).data)
 
     @extend_schema(
@@ -156,7 +155,7 @@ class RoleDetailApi(APIView):
     def patch(self, request, name: str):
         role = _role(request, name)
         data = validated(RoleUpdateSerializer, request)
-        api_require(request, "iam:UpdateRole", role.arn, **role_authz(role))
+        api_require(request, "iam:UpdateRole", role.arn)
         roles.role_update(
             actor=actor_for(request),
             role=role,
@@ -178,7 +177,7 @@ class RoleTrustPolicyApi(APIView):
     @extend_schema(summary="The trust policy (GetRole)", responses=TrustPolicySerializer)
     def get(self, request, name: str):
         role = _role(request, name)
-        api_require(request, "iam:GetRole", role.arn, **role_authz(role))
+        api_require(request, "iam:GetRole", role.arn)
         return Response({"PolicyDocument": RoleSerializer(role).data["AssumeRolePolicyDocument"]})
 
     @extend_schema(
@@ -194,7 +193,7 @@ class RoleTrustPolicyApi(APIView):
     def put(self, request, name: str):
         role = _role(request, name)
         document = validated(TrustPolicySerializer, request)["PolicyDocument"]
-        api_require(request, "iam:UpdateAssumeRolePolicy", role.arn, **role_authz(role))
+        api_require(request, "iam:UpdateAssumeRolePolicy", role.arn)
         roles.role_trust_policy_update(actor=actor_for(request), role=role, trust_policy=document)
         return Response({"PolicyDocument": RoleSerializer(role).data["AssumeRolePolicyDocument"]})
 
@@ -213,7 +212,7 @@ class RoleTagsApi(TagsApi):
         return _role(request, name)
 
     def identity_keys(self, role: Role, **extra) -> dict:
-        return role_authz(role, **extra)
+        return {"extra": extra}
 
     def tag(self, *, actor, identity: Role, tags: dict) -> None:
         roles.role_tag(actor=actor, role=identity, tags=tags)

@@ -49,13 +49,6 @@ def _user(request, name: str) -> IAMUser:
     return user
 
 
-def _user_keys(user: IAMUser, **extra) -> dict:
-    keys = dict(extra)
-    if user.permissions_boundary_id:
-        keys["iam:PermissionsBoundary"] = user.permissions_boundary.arn
-    return {"resource_tags": user.tags, "extra": keys}
-
-
 USER_EXAMPLE = OpenApiExample(
     "Create a user with a password, a group and a policy",
     request_only=True,
@@ -131,7 +124,7 @@ class UserDetailApi(APIView):
     @extend_schema(summary="GetUser", responses=UserSerializer)
     def get(self, request, name: str):
         user = _user(request, name)
-        api_require(request, "iam:GetUser", user.arn, **_user_keys(user))
+        api_require(request, "iam:GetUser", user.arn)
         return Response(UserSerializer(user).data)
 
     @extend_schema(
@@ -151,10 +144,10 @@ class UserDetailApi(APIView):
         data = validated(UserUpdateSerializer, request)
         new_name = data.get("NewUserName", user.name)
         new_path = data.get("NewPath", user.path)
-        api_require(request, "iam:UpdateUser", user.arn, **_user_keys(user))
+        api_require(request, "iam:UpdateUser", user.arn)
         new_arn = iam_arn(user.account.account_id, "user", new_path, new_name)
         if new_arn != user.arn:
-            api_require(request, "iam:UpdateUser", new_arn, **_user_keys(user))
+            api_require(request, "iam:UpdateUser", new_arn)
         users.user_update(
             actor=actor_for(request),
             user=user,
@@ -169,9 +162,7 @@ class UserDetailApi(APIView):
         delete_with_blockers(
             request,
             steps=user_blocker_steps(user) if wants_force(request) else [],
-            authorize=lambda action, arn, extra: api_require(
-                request, action, arn, **_user_keys(user, **extra)
-            ),
+            authorize=lambda action, arn, extra: api_require(request, action, arn, extra=extra),
             action="iam:DeleteUser",
             resource=user.arn,
             delete=partial(users.user_delete, user=user),
@@ -193,7 +184,7 @@ class UserTagsApi(TagsApi):
         return _user(request, name)
 
     def identity_keys(self, user: IAMUser, **extra) -> dict:
-        return _user_keys(user, **extra)
+        return {"extra": extra}
 
     def tag(self, *, actor, identity: IAMUser, tags: dict) -> None:
         users.user_tag(actor=actor, user=identity, tags=tags)
@@ -208,7 +199,7 @@ class LoginProfileApi(APIView):
     @extend_schema(summary="GetLoginProfile", responses=LoginProfileSerializer)
     def get(self, request, name: str):
         user = _user(request, name)
-        api_require(request, "iam:GetLoginProfile", user.arn, **_user_keys(user))
+        api_require(request, "iam:GetLoginProfile", user.arn)
         if not user.has_console_password:
             raise NoSuchEntity(f"Login Profile for User {user.name} cannot be found.")
         return Response(LoginProfileSerializer(user).data)
@@ -228,7 +219,7 @@ class LoginProfileApi(APIView):
     def post(self, request, name: str):
         user = _user(request, name)
         data = validated(LoginProfileInputSerializer, request)
-        api_require(request, "iam:CreateLoginProfile", user.arn, **_user_keys(user))
+        api_require(request, "iam:CreateLoginProfile", user.arn)
         users.user_login_profile_create(
             actor=actor_for(request),
             user=user,
@@ -250,7 +241,7 @@ class LoginProfileApi(APIView):
     def patch(self, request, name: str):
         user = _user(request, name)
         data = validated(LoginProfileUpdateSerializer, request)
-        api_require(request, "iam:UpdateLoginProfile", user.arn, **_user_keys(user))
+        api_require(request, "iam:UpdateLoginProfile", user.arn)
         users.user_login_profile_update(
             actor=actor_for(request),
             user=user,
@@ -262,7 +253,7 @@ class LoginProfileApi(APIView):
     @extend_schema(summary="DeleteLoginProfile", responses={204: None})
     def delete(self, request, name: str):
         user = _user(request, name)
-        api_require(request, "iam:DeleteLoginProfile", user.arn, **_user_keys(user))
+        api_require(request, "iam:DeleteLoginProfile", user.arn)
         users.user_password_set(actor=actor_for(request), user=user, password=None)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -273,6 +264,6 @@ class UserGroupsApi(APIView):
     @extend_schema(summary="ListGroupsForUser", responses=GroupSerializer(many=True))
     def get(self, request, name: str):
         user = _user(request, name)
-        api_require(request, "iam:ListGroupsForUser", user.arn, **_user_keys(user))
+        api_require(request, "iam:ListGroupsForUser", user.arn)
         member_of = Group.objects.filter(memberships__user=user).select_related("account")
         return Response(GroupSerializer(member_of.order_by("name"), many=True).data)

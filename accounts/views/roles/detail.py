@@ -28,7 +28,6 @@ from accounts.views.roles.common import (
     detail_tab,
     pretty_json,
     read_only_reason,
-    role_authz,
     role_or_404,
 )
 from config.forms import ConsoleForm, format_tags, parse_tags
@@ -55,7 +54,7 @@ class RoleDetailView(View):
 
     def get(self, request, name: str):
         role = role_or_404(request, name)
-        result = check(request, "iam:GetRole", role.arn, **role_authz(role))
+        result = check(request, "iam:GetRole", role.arn)
         if not result.allowed:
             return render_denied(request, result)
         return render(
@@ -127,14 +126,13 @@ class RoleTagsUpdateView(View):
                             "iam:TagRole",
                             role.arn,
                             request_tags=changed,
-                            **role_authz(role),
                         )
                     if removed:
                         require(
                             request,
                             "iam:UntagRole",
                             role.arn,
-                            **role_authz(role, **{"aws:TagKeys": removed}),
+                            extra={"aws:TagKeys": removed},
                         )
                     actor = actor_for(request)
                     with transaction.atomic():
@@ -176,7 +174,7 @@ class RolePolicyAttachView(View):
                     request,
                     "iam:AttachRolePolicy",
                     role.arn,
-                    **role_authz(role, **{"iam:PolicyARN": policy_arn}),
+                    extra={"iam:PolicyARN": policy_arn},
                 )
                 policy = policy_get_by_arn(account=role.account, arn=policy_arn)
                 policy_attach(actor=actor_for(request), policy=policy, identity=role)
@@ -200,7 +198,7 @@ class RolePolicyAttachView(View):
 def _role_step(request, role: Role, tab: str, action: str, run, success: str, **keys):
     """Authorize ``action`` on the role, run one service call, report it, back to ``tab``."""
     try:
-        require(request, action, role.arn, **role_authz(role, **keys))
+        require(request, action, role.arn, extra=keys)
         run(actor=actor_for(request))
     except AccessDenied as denied:
         return render_denied(request, denied.result)

@@ -25,7 +25,6 @@ from accounts.views.roles.common import (
     detail_tab,
     pretty_json,
     read_only_reason,
-    role_authz,
     role_or_404,
     trust_findings,
 )
@@ -63,7 +62,7 @@ class RoleUpdateView(View):
 
     def get(self, request, name: str):
         role = role_or_404(request, name)
-        result = check(request, "iam:GetRole", role.arn, **role_authz(role))
+        result = check(request, "iam:GetRole", role.arn)
         if not result.allowed:
             return render_denied(request, result)
         form = RoleUpdateForm(
@@ -86,7 +85,7 @@ class RoleUpdateView(View):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                require(request, "iam:UpdateRole", role.arn, **role_authz(role))
+                require(request, "iam:UpdateRole", role.arn)
                 roles.role_update(
                     actor=actor_for(request),
                     role=role,
@@ -119,7 +118,7 @@ class RoleTrustUpdateView(View):
 
     def get(self, request, name: str):
         role = role_or_404(request, name)
-        result = check(request, "iam:GetRole", role.arn, **role_authz(role))
+        result = check(request, "iam:GetRole", role.arn)
         if not result.allowed:
             return render_denied(request, result)
         form = TrustPolicyForm(initial={"trust_json": pretty_json(role.trust_policy)})
@@ -138,7 +137,7 @@ class RoleTrustUpdateView(View):
             text = form.cleaned_data["trust_json"]
             findings = trust_findings(text)
             try:
-                require(request, "iam:UpdateAssumeRolePolicy", role.arn, **role_authz(role))
+                require(request, "iam:UpdateAssumeRolePolicy", role.arn)
                 roles.role_trust_policy_update(
                     actor=actor_for(request), role=role, trust_policy=text
                 )
@@ -165,9 +164,7 @@ def role_delete_with_blockers(request, role: Role, *, remove_blockers: bool) -> 
     delete_with_blockers(
         request,
         steps=role_blocker_steps(role) if remove_blockers and not role.is_service_linked else [],
-        authorize=lambda action, arn, extra: require(
-            request, action, arn, **role_authz(role, **extra)
-        ),
+        authorize=lambda action, arn, extra: require(request, action, arn, extra=extra),
         action="iam:DeleteRole",
         resource=role.arn,
         delete=partial(roles.role_delete, role=role),
@@ -195,7 +192,7 @@ class RoleDeleteView(ConfirmDeleteView):
         }
 
     def read_keys(self, role: Role) -> dict:
-        return role_authz(role)
+        return {}
 
     def perform_delete(self, request, role: Role, *, remove_blockers: bool) -> None:
         role_delete_with_blockers(request, role, remove_blockers=remove_blockers)

@@ -49,7 +49,7 @@ def create_broker(ctx: MQContext, params: dict) -> dict:
 @operation("DescribeBroker")
 def describe_broker(ctx: MQContext, params: dict) -> dict:
     broker = broker_for(ctx, params)
-    ctx.authorize(broker.arn, resource_tags=broker.tags)
+    ctx.authorize(broker.arn)
     return describe.broker_description(broker, list(selectors.broker_user_list(broker=broker)))
 
 
@@ -108,7 +108,7 @@ def delete_broker(ctx: MQContext, params: dict) -> dict:
 @operation("Promote")
 def promote(ctx: MQContext, params: dict) -> dict:
     broker = broker_for(ctx, params)
-    ctx.authorize(broker.arn, resource_tags=broker.tags)
+    ctx.authorize(broker.arn)
     raise bad_request(
         f"Broker [{broker.broker_id}] is not part of a cross-Region data replication pair.",
         "broker-id",
@@ -118,5 +118,5 @@ def promote(ctx: MQContext, params: dict) -> dict:
 @operation("DescribeSharedResources")
 def describe_shared_resources(ctx: MQContext, params: dict) -> dict:
     broker = broker_for(ctx, params)
-    ctx.authorize(broker.arn, resource_tags=broker.tags)
+    ctx.authorize(broker.arn)
     return {"sharedResources": []}

@@ -31,7 +31,7 @@ def create_configuration(ctx: MQContext, params: dict) -> dict:
 @operation("DescribeConfiguration")
 def describe_configuration(ctx: MQContext, params: dict) -> dict:
     configuration = configuration_for(ctx, params)
-    ctx.authorize(configuration.arn, resource_tags=configuration.tags)
+    ctx.authorize(configuration.arn)
     return describe.configuration_description(configuration)
 
 
@@ -70,7 +70,7 @@ def list_configurations(ctx: MQContext, params: dict) -> dict:
 @operation("ListConfigurationRevisions")
 def list_configuration_revisions(ctx: MQContext, params: dict) -> dict:
     configuration = configuration_for(ctx, params)
-    ctx.authorize(configuration.arn, resource_tags=configuration.tags)
+    ctx.authorize(configuration.arn)
     chunk, token, max_results = page(selectors.revision_list(configuration=configuration), params)
     return {
         "configurationId": configuration.configuration_id,
@@ -83,7 +83,7 @@ def list_configuration_revisions(ctx: MQContext, params: dict) -> dict:
 @operation("DescribeConfigurationRevision")
 def describe_configuration_revision(ctx: MQContext, params: dict) -> dict:
     configuration = configuration_for(ctx, params)
-    ctx.authorize(configuration.arn, resource_tags=configuration.tags)
+    ctx.authorize(configuration.arn)
     revision = selectors.revision_get(
         configuration=configuration, revision=params["configuration-revision"]
     )

@@ -27,5 +27,5 @@ def delete_tags(ctx: MQContext, params: dict) -> dict:
 @operation("ListTags")
 def list_tags(ctx: MQContext, params: dict) -> dict:
     resource = services.resource_for_arn(ctx.account, params["resource-arn"])
-    ctx.authorize(resource.arn, resource_tags=resource.tags)
+    ctx.authorize(resource.arn)
     return {"tags": dict(resource.tags)}

@@ -31,7 +31,7 @@ def create_user(ctx: MQContext, params: dict) -> dict:
 @operation("DescribeUser")
 def describe_user(ctx: MQContext, params: dict) -> dict:
     broker = broker_for(ctx, params)
-    ctx.authorize(broker.arn, resource_tags=broker.tags)
+    ctx.authorize(broker.arn)
     return describe.user_description(broker_user_get(broker=broker, username=params["username"]))
 
 
@@ -64,7 +64,7 @@ def delete_user(ctx: MQContext, params: dict) -> dict:
 @operation("ListUsers")
 def list_users(ctx: MQContext, params: dict) -> dict:
     broker = broker_for(ctx, params)
-    ctx.authorize(broker.arn, resource_tags=broker.tags)
+    ctx.authorize(broker.arn)
     chunk, token, max_results = page(selectors.broker_user_list(broker=broker), params)
     return {
         "brokerId": broker.broker_id,

@@ -63,4 +63,4 @@ def fresh_policy(request, policy):
 
 def require_on(request, action: str, obj, **kwargs):
     """Authorize ``action`` on a policy or identity, with its tags as ``aws:ResourceTag/*``."""
-    return api_require(request, action, obj.arn, resource_tags=tags_of(obj), **kwargs)
+    return api_require(request, action, obj.arn, **kwargs)
