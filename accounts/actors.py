@@ -20,7 +20,9 @@ class Actor:
 
     arn: str
     account_id: str = ""
-    kind: str = "system"  # root | user | assumed-role | system
+    # root | user | assumed-role | anonymous | system. Only system_actor() says "system": an
+    # actor built without a kind is never mistaken for the console acting on its own.
+    kind: str = "anonymous"
     source_ip: str | None = None
     user_agent: str = ""
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 
-class IAMError(Exception):
-    """An error with an AWS error code (``EntityAlreadyExists``…), message and HTTP status."""
+class AWSError(Exception):
+    """An error with an AWS error code (``EntityAlreadyExists``…), message and HTTP status.
+
+    Each interface has one handler that renders an ``AWSError`` in its own shape (console page,
+    REST JSON, IAM XML, Amazon MQ JSON).
+    """
 
     code = "ServiceFailure"
     http_status = 500
@@ -18,6 +22,15 @@ class IAMError(Exception):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
+
+
+class IAMError(AWSError):
+    """An operation's own error: bad input, a missing entity, a conflict, a quota.
+
+    Authorization's ``AccessDenied`` is an ``AWSError`` but not an ``IAMError``: a form that
+    shows an operation's errors next to its fields never swallows a denial, which every
+    interface renders through its one denial handler.
+    """
 
 
 class ValidationError(IAMError):

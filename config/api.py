@@ -42,9 +42,9 @@ def error_body(code: str, message: str, *, fields: dict | None = None) -> dict:
 
 def exception_handler(exc, context):
     """Map Django and DRF exceptions (and domain errors carrying a ``code``) to error_body."""
-    from accounts.errors import IAMError  # domain errors: imported late to keep config light
+    from accounts.errors import AWSError  # domain errors: imported late to keep config light
 
-    if isinstance(exc, IAMError):
+    if isinstance(exc, AWSError):
         return Response(
             error_body(exc.code, exc.message, fields=getattr(exc, "fields", None)),
             status=exc.http_status,

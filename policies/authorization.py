@@ -8,11 +8,14 @@ engine. The root user is the only bypass, and only inside its own account.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+
+from django.db import transaction
 
 from accounts.actors import Actor
 from accounts.audit import audit_record
-from accounts.errors import IAMError
+from accounts.errors import AWSError
 from accounts.models import AuditEvent
 from accounts.principals import Principal
 from policies.context import IAM_REGION, complete_context, request_context
@@ -21,15 +24,16 @@ from policies.engine.model import Request
 from policies.selectors import GatheredPolicies, gather_policies
 
 
-class AccessDenied(IAMError):
-    """403 with AWS's message form; raised by services/views when ``authorize`` says no."""
+class AccessDenied(AWSError):
+    """403 with AWS's message form; raised by services when ``authorize`` says no."""
 
     code = "AccessDenied"
     http_status = 403
 
-    def __init__(self, result: AuthorizationResult):
+    def __init__(self, result: AuthorizationResult, actor: Actor | None = None):
         super().__init__(result.message)
         self.result = result
+        self.actor = actor  # whose denial it is, to audit it again after a rollback
 
 
 @dataclass(frozen=True)
@@ -222,8 +226,26 @@ def authorize_actor(
         resource_policy=resource_policy,
     )
     if not result.allowed:
-        raise AccessDenied(result)
+        raise AccessDenied(result, actor)
     return result
+
+
+@contextmanager
+def all_or_nothing():
+    """One transaction for an operation of several authorized steps.
+
+    Each step's service authorizes itself; a denial part-way rolls every step back. The
+    denial's audit row was written inside the transaction and so rolled back with it: it is
+    written again after the rollback (an enclosing ``all_or_nothing`` that also rolls back
+    writes it once more after its own), so that no denial goes unrecorded.
+    """
+    try:
+        with transaction.atomic():
+            yield
+    except AccessDenied as denied:
+        if denied.actor is not None:
+            audit_denial(denied.actor, denied.result)
+        raise
 
 
 def audit_denial(actor: Actor, result: AuthorizationResult, parameters: dict | None = None):

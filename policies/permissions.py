@@ -11,10 +11,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import render
 from rest_framework.permissions import BasePermission
 
+from accounts.actors import Actor
 from policies.authorization import (
     AccessDenied,
     AuthorizationResult,
     actor_for,
+    authorize_actor,
     check_actor,
     client_ip,
 )
@@ -40,6 +42,10 @@ def context_for_request(
     )
 
 
+def _actor(request, principal, region) -> Actor:
+    return actor_for(request, principal=principal or request.principal, region=region or IAM_REGION)
+
+
 def check(
     request,
     action: str,
@@ -50,19 +56,24 @@ def check(
     extra: dict | None = None,
     principal=None,
 ) -> AuthorizationResult:
-    """Authorize ``action`` on ``resource`` for the request's principal; audit a denial."""
-    actor = actor_for(
-        request, principal=principal or request.principal, region=region or IAM_REGION
-    )
+    """Decide ``action`` on ``resource`` for the request's principal; audit a denial."""
+    actor = _actor(request, principal, region)
     return check_actor(actor, action, resource, request_tags=request_tags, extra=extra)
 
 
-def require(request, action: str, resource: str, **kwargs) -> AuthorizationResult:
+def require(
+    request,
+    action: str,
+    resource: str,
+    *,
+    region: str | None = None,
+    request_tags: dict | None = None,
+    extra: dict | None = None,
+    principal=None,
+) -> AuthorizationResult:
     """Like ``check`` but raises AccessDenied (403 with AWS's message) on a denial."""
-    result = check(request, action, resource, **kwargs)
-    if not result.allowed:
-        raise AccessDenied(result)
-    return result
+    actor = _actor(request, principal, region)
+    return authorize_actor(actor, action, resource, request_tags=request_tags, extra=extra)
 
 
 def render_denied(request, result: AuthorizationResult):

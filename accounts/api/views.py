@@ -68,7 +68,6 @@ class AccessKeyListApi(APIView):
     )
     def post(self, request, user_name: str):
         owner = _key_owner(request, user_name)
-        require(request, "iam:CreateAccessKey", owner.arn, principal=request.user)
         new = access_keys.access_key_create(actor=actor_for(request), owner=owner)
         return Response(
             {**new.as_aws_json(), "Status": new.key.status}, status=status.HTTP_201_CREATED
@@ -83,7 +82,6 @@ class AccessKeyDetailApi(APIView):
     )
     def patch(self, request, user_name: str, access_key_id: str):
         owner = _key_owner(request, user_name)
-        require(request, "iam:UpdateAccessKey", owner.arn, principal=request.user)
         data = AccessKeyUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         key = access_keys.access_key_set_status(
@@ -97,7 +95,6 @@ class AccessKeyDetailApi(APIView):
     @extend_schema(responses={204: None}, summary="DeleteAccessKey")
     def delete(self, request, user_name: str, access_key_id: str):
         owner = _key_owner(request, user_name)
-        require(request, "iam:DeleteAccessKey", owner.arn, principal=request.user)
         access_keys.access_key_delete(
             actor=actor_for(request), owner=owner, access_key_id=access_key_id
         )

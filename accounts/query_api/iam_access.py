@@ -11,10 +11,11 @@ from accounts.query_api.registry import Call, operation, paginate
 from accounts.services import access_keys
 
 
-def _owner(call: Call, action: str) -> IAMUser | RootUser:
-    """``UserName`` or the caller itself, once ``action`` on it is authorized."""
+def _owner(call: Call, read_action: str | None = None) -> IAMUser | RootUser:
+    """``UserName`` or the caller; a read is authorized here, changes by their services."""
     owner = user_or_caller(call, call.get("UserName"))
-    call.require(action, owner.arn)
+    if read_action:
+        call.require(read_action, owner.arn)
     return owner
 
 
@@ -26,7 +27,7 @@ def _user_name(owner: IAMUser | RootUser) -> str | None:
 @operation("iam", "CreateAccessKey")
 def create_access_key(call: Call) -> dict:
     """A new AKIA… key; its secret is in this answer and nowhere else."""
-    owner = _owner(call, "iam:CreateAccessKey")
+    owner = _owner(call)
     new = access_keys.access_key_create(actor=call.actor, owner=owner)
     return {
         "AccessKey": {
@@ -42,7 +43,7 @@ def create_access_key(call: Call) -> dict:
 @operation("iam", "UpdateAccessKey")
 def update_access_key(call: Call) -> None:
     """``Active`` or ``Inactive``."""
-    owner = _owner(call, "iam:UpdateAccessKey")
+    owner = _owner(call)
     access_keys.access_key_set_status(
         actor=call.actor,
         owner=owner,
@@ -54,7 +55,7 @@ def update_access_key(call: Call) -> None:
 @operation("iam", "DeleteAccessKey")
 def delete_access_key(call: Call) -> None:
     """Delete a key for good."""
-    owner = _owner(call, "iam:DeleteAccessKey")
+    owner = _owner(call)
     access_keys.access_key_delete(
         actor=call.actor, owner=owner, access_key_id=call.get("AccessKeyId")
     )

@@ -6,7 +6,7 @@ from accounts.errors import NoSuchEntity
 from accounts.models import PasswordPolicy
 from accounts.query_api.registry import Call, operation
 from accounts.services import credential_report
-from accounts.services.accounts import account_alias_set
+from accounts.services.accounts import account_alias_delete, account_alias_set
 from accounts.services.passwords import password_policy_delete, password_policy_update
 from accounts.summary import account_summary
 
@@ -14,18 +14,13 @@ from accounts.summary import account_summary
 @operation("iam", "CreateAccountAlias")
 def create_account_alias(call: Call) -> None:
     """Set the account's one alias (unique across accounts)."""
-    call.require("iam:CreateAccountAlias", "*")
     account_alias_set(actor=call.actor, account=call.account, alias=call.get("AccountAlias"))
 
 
 @operation("iam", "DeleteAccountAlias")
 def delete_account_alias(call: Call) -> None:
     """Remove the alias (it must be the account's current one)."""
-    call.require("iam:DeleteAccountAlias", "*")
-    alias = call.get("AccountAlias")
-    if call.account.alias != alias:
-        raise NoSuchEntity(f"The account alias {alias} cannot be found.")
-    account_alias_set(actor=call.actor, account=call.account, alias=None)
+    account_alias_delete(actor=call.actor, account=call.account, alias=call.get("AccountAlias"))
 
 
 @operation("iam", "ListAccountAliases")
@@ -64,7 +59,6 @@ def get_account_password_policy(call: Call) -> dict:
 @operation("iam", "UpdateAccountPasswordPolicy")
 def update_account_password_policy(call: Call) -> None:
     """Replace the policy: a parameter left out takes AWS's default, as in IAM."""
-    call.require("iam:UpdateAccountPasswordPolicy", "*")
     password_policy_update(
         actor=call.actor,
         account=call.account,
@@ -83,7 +77,6 @@ def update_account_password_policy(call: Call) -> None:
 @operation("iam", "DeleteAccountPasswordPolicy")
 def delete_account_password_policy(call: Call) -> None:
     """Back to AWS's default rules."""
-    call.require("iam:DeleteAccountPasswordPolicy", "*")
     password_policy_delete(actor=call.actor, account=call.account)
 
 

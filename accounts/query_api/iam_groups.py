@@ -9,8 +9,14 @@ from accounts.services import groups
 from accounts.services.users import user_get
 
 
+def _named(call: Call) -> Group:
+    """The group named by ``GroupName`` (its services authorize what is done to it)."""
+    return groups.group_get(account=call.account, name=call.get("GroupName"))
+
+
 def _group(call: Call, action: str) -> Group:
-    group = groups.group_get(account=call.account, name=call.get("GroupName"))
+    """The group named by ``GroupName``, once the read ``action`` on it is authorized."""
+    group = _named(call)
     call.require(action, group.arn)
     return group
 
@@ -19,7 +25,6 @@ def _group(call: Call, action: str) -> Group:
 def create_group(call: Call) -> dict:
     """iam:CreateGroup on the new group's ARN."""
     name, path = call.get("GroupName"), call.get("Path", "/")
-    call.require("iam:CreateGroup", call.arn("group", path, name))
     group = groups.group_create(actor=call.actor, account=call.account, name=name, path=path)
     return {"Group": render.group(group)}
 
@@ -39,18 +44,14 @@ def get_group(call: Call) -> dict:
 @operation("iam", "UpdateGroup")
 def update_group(call: Call) -> None:
     """Rename or move a group (permission on the old and the new ARN)."""
-    group = _group(call, "iam:UpdateGroup")
     new_name, new_path = call.get("NewGroupName"), call.get("NewPath")
-    target = call.arn("group", new_path or group.path, new_name or group.name)
-    if target != group.arn:
-        call.require("iam:UpdateGroup", target)
-    groups.group_update(actor=call.actor, group=group, new_name=new_name, new_path=new_path)
+    groups.group_update(actor=call.actor, group=_named(call), new_name=new_name, new_path=new_path)
 
 
 @operation("iam", "DeleteGroup")
 def delete_group(call: Call) -> None:
     """Delete an empty group without policies."""
-    groups.group_delete(actor=call.actor, group=_group(call, "iam:DeleteGroup"))
+    groups.group_delete(actor=call.actor, group=_named(call))
 
 
 @operation("iam", "ListGroups")
@@ -68,7 +69,7 @@ def list_groups(call: Call) -> dict:
 @operation("iam", "AddUserToGroup")
 def add_user_to_group(call: Call) -> None:
     """Add a user (at most 10 groups per user)."""
-    group = _group(call, "iam:AddUserToGroup")
+    group = _named(call)
     user = user_get(account=call.account, name=call.get("UserName"))
     groups.group_member_add(actor=call.actor, group=group, user=user)
 
@@ -76,7 +77,7 @@ def add_user_to_group(call: Call) -> None:
 @operation("iam", "RemoveUserFromGroup")
 def remove_user_from_group(call: Call) -> None:
     """Remove a user from a group."""
-    group = _group(call, "iam:RemoveUserFromGroup")
+    group = _named(call)
     user = user_get(account=call.account, name=call.get("UserName"))
     groups.group_member_remove(actor=call.actor, group=group, user=user)
 

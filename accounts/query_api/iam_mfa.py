@@ -14,9 +14,11 @@ from accounts.query_api.registry import Call, operation, paginate, tags_in
 from accounts.services import mfa
 
 
-def _owner(call: Call, action: str) -> IAMUser | RootUser:
+def _owner(call: Call, read_action: str | None = None) -> IAMUser | RootUser:
+    """``UserName`` or the caller; a read is authorized here, changes by their services."""
     owner = user_or_caller(call, call.get("UserName"))
-    call.require(action, owner.arn)
+    if read_action:
+        call.require(read_action, owner.arn)
     return owner
 
 
@@ -50,8 +52,6 @@ def create_virtual_mfa_device(call: Call) -> dict:
     if path != "/":
         raise InvalidInput("Virtual MFA devices have the path / only in this console.")
     tags = tags_in(call.get("Tags"))
-    arn = f"arn:aws:iam::{call.account.account_id}:mfa/{name}"
-    call.require("iam:CreateVirtualMFADevice", arn, request_tags=tags)
     if tags:
         raise InvalidInput("Tags on virtual MFA devices are not supported by this console.")
     enrolment = mfa.virtual_mfa_device_create(actor=call.actor, account=call.account, name=name)
@@ -67,7 +67,7 @@ def create_virtual_mfa_device(call: Call) -> dict:
 @operation("iam", "EnableMFADevice")
 def enable_mfa_device(call: Call) -> None:
     """Assign a device to a user (or the caller) with two consecutive codes."""
-    owner = _owner(call, "iam:EnableMFADevice")
+    owner = _owner(call)
     device = _device(call, call.get("SerialNumber"))
     mfa.virtual_mfa_device_assign(
         actor=call.actor,
@@ -95,7 +95,7 @@ def list_mfa_devices(call: Call) -> dict:
 @operation("iam", "DeactivateMFADevice")
 def deactivate_mfa_device(call: Call) -> None:
     """Take a device from its user; the virtual device remains until deleted."""
-    owner = _owner(call, "iam:DeactivateMFADevice")
+    owner = _owner(call)
     serial = call.get("SerialNumber")
     device = mfa_device(call.account, serial)
     field = "user_id" if isinstance(owner, IAMUser) else "root_user_id"
@@ -108,7 +108,6 @@ def deactivate_mfa_device(call: Call) -> None:
 def delete_virtual_mfa_device(call: Call) -> None:
     """Delete a device that no user holds."""
     serial = call.get("SerialNumber")
-    call.require("iam:DeleteVirtualMFADevice", serial)
     mfa.virtual_mfa_device_delete(actor=call.actor, device=_device(call, serial))
 
 

@@ -10,14 +10,21 @@ from accounts.models import AuditEvent, Role
 from accounts.query_api import render
 from accounts.query_api.registry import Call, operation, paginate, tags_in, tags_out
 from accounts.services import roles
+from policies.authorization import all_or_nothing
 from policies.aws_managed import mq_reference
 from policies.models import ManagedPolicy
 from policies.services.attachments import permissions_boundary_put, policy_attach
 from policies.services.managed import policy_get_by_arn
 
 
+def _named(call: Call) -> Role:
+    """The role named by ``RoleName`` (its services authorize what is done to it)."""
+    return roles.role_get(account=call.account, name=call.get("RoleName"))
+
+
 def _role(call: Call, action: str) -> Role:
-    role = roles.role_get(account=call.account, name=call.get("RoleName"))
+    """The role named by ``RoleName``, once the read ``action`` on it is authorized."""
+    role = _named(call)
     call.require(action, role.arn)
     return role
 
@@ -28,24 +35,21 @@ def create_role(call: Call) -> dict:
     name, path = call.get("RoleName"), call.get("Path", "/")
     tags = tags_in(call.get("Tags"))
     boundary_arn = call.get("PermissionsBoundary")
-    arn = call.arn("role", path, name)
-    extra = {"iam:PermissionsBoundary": boundary_arn} if boundary_arn else None
-    call.require("iam:CreateRole", arn, request_tags=tags, extra=extra)
-    if tags:
-        call.require("iam:TagRole", arn, request_tags=tags)
-    role = roles.role_create(
-        actor=call.actor,
-        account=call.account,
-        name=name,
-        path=path,
-        trust_policy=call.get("AssumeRolePolicyDocument"),
-        description=call.get("Description", ""),
-        max_session_duration=call.get("MaxSessionDuration", 3600),
-        tags=tags,
-    )
-    if boundary_arn:
-        policy = policy_get_by_arn(account=call.account, arn=boundary_arn)
-        permissions_boundary_put(actor=call.actor, identity=role, policy=policy)
+    with all_or_nothing():
+        role = roles.role_create(
+            actor=call.actor,
+            account=call.account,
+            name=name,
+            path=path,
+            trust_policy=call.get("AssumeRolePolicyDocument"),
+            description=call.get("Description", ""),
+            max_session_duration=call.get("MaxSessionDuration", 3600),
+            tags=tags,
+            permissions_boundary_arn=boundary_arn,
+        )
+        if boundary_arn:
+            policy = policy_get_by_arn(account=call.account, arn=boundary_arn)
+            permissions_boundary_put(actor=call.actor, identity=role, policy=policy)
     return {"Role": render.role(role, full=True)}
 
 
@@ -58,7 +62,7 @@ def get_role(call: Call) -> dict:
 @operation("iam", "UpdateRole")
 def update_role(call: Call) -> None:
     """Description and/or maximum session duration."""
-    role = _role(call, "iam:UpdateRole")
+    role = _named(call)
     roles.role_update(
         actor=call.actor,
         role=role,
@@ -78,7 +82,7 @@ def update_role_description(call: Call) -> dict:
 @operation("iam", "DeleteRole")
 def delete_role(call: Call) -> None:
     """Delete a role without policies (service-linked roles: DeleteServiceLinkedRole)."""
-    roles.role_delete(actor=call.actor, role=_role(call, "iam:DeleteRole"))
+    roles.role_delete(actor=call.actor, role=_named(call))
 
 
 @operation("iam", "ListRoles")
@@ -96,7 +100,7 @@ def list_roles(call: Call) -> dict:
 @operation("iam", "UpdateAssumeRolePolicy")
 def update_assume_role_policy(call: Call) -> None:
     """Replace the trust policy (checked as a trust policy: Principal required)."""
-    role = _role(call, "iam:UpdateAssumeRolePolicy")
+    role = _named(call)
     roles.role_trust_policy_update(
         actor=call.actor, role=role, trust_policy=call.get("PolicyDocument")
     )
@@ -111,19 +115,13 @@ def list_role_tags(call: Call) -> dict:
 @operation("iam", "TagRole")
 def tag_role(call: Call) -> None:
     """Add or overwrite tags; the request tags are condition keys of iam:TagRole."""
-    role = roles.role_get(account=call.account, name=call.get("RoleName"))
-    tags = tags_in(call.get("Tags"))
-    call.require("iam:TagRole", role.arn, request_tags=tags)
-    roles.role_tag(actor=call.actor, role=role, tags=tags)
+    roles.role_tag(actor=call.actor, role=_named(call), tags=tags_in(call.get("Tags")))
 
 
 @operation("iam", "UntagRole")
 def untag_role(call: Call) -> None:
     """Remove tags by key (``aws:TagKeys``)."""
-    role = roles.role_get(account=call.account, name=call.get("RoleName"))
-    keys = call.get("TagKeys")
-    call.require("iam:UntagRole", role.arn, extra={"aws:TagKeys": keys})
-    roles.role_untag(actor=call.actor, role=role, keys=keys)
+    roles.role_untag(actor=call.actor, role=_named(call), keys=call.get("TagKeys"))
 
 
 def _mq_slr(service_name: str) -> dict:
@@ -143,21 +141,17 @@ def create_service_linked_role(call: Call) -> dict:
     slr = _mq_slr(service_name)
     if call.get("CustomSuffix"):
         raise InvalidInput(f"Custom suffix is not allowed for {slr['role_name']}.")
-    arn = call.arn("role", slr["path"], slr["role_name"])
-    call.require("iam:CreateServiceLinkedRole", arn, extra={"iam:AWSServiceName": service_name})
-    if Role.objects.filter(account=call.account, name__iexact=slr["role_name"]).exists():
-        raise InvalidInput(
-            f"Service role name {slr['role_name']} has been taken in this account, please try "
-            "a different suffix."
+    with all_or_nothing():
+        role = roles.service_linked_role_create(
+            actor=call.actor,
+            account=call.account,
+            service_name=service_name,
+            slr=slr,
+            description=call.get("Description"),
         )
-    role = roles.service_linked_role_create(
-        actor=call.actor, account=call.account, service_name=service_name, slr=slr
-    )
-    for policy_arn in slr["attached_policies"]:
-        policy = ManagedPolicy.objects.get(account=None, name=policy_arn.rsplit("/", 1)[-1])
-        policy_attach(actor=call.actor, policy=policy, identity=role, system=True)
-    if call.get("Description"):
-        role = roles.role_update(actor=call.actor, role=role, description=call.get("Description"))
+        for policy_arn in slr["attached_policies"]:
+            policy = ManagedPolicy.objects.get(account=None, name=policy_arn.rsplit("/", 1)[-1])
+            policy_attach(actor=call.actor, policy=policy, identity=role, system=True)
     return {"Role": render.role(role, full=True)}
 
 
@@ -174,9 +168,7 @@ def _role_usage(role: Role) -> list[dict]:
 @operation("iam", "DeleteServiceLinkedRole")
 def delete_service_linked_role(call: Call) -> dict:
     """Submit the deletion; it fails while brokers of the account still use the role."""
-    role = _role(call, "iam:DeleteServiceLinkedRole")
-    if not role.is_service_linked:
-        raise InvalidInput(f"Role {role.name} is not a service-linked role.")
+    role = _named(call)
     task_id = f"task{role.path}{role.name}/{uuid.uuid4()}"
     roles.service_linked_role_delete(
         actor=call.actor, role=role, task_id=task_id, usage=_role_usage(role)

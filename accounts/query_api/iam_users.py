@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from accounts.errors import AccessDenied, EntityAlreadyExists, NoSuchEntity
+from accounts.errors import AccessDenied, NoSuchEntity
 from accounts.models import IAMUser, RootUser
 from accounts.query_api import render
 from accounts.query_api.common import caller_identity, user_or_caller
 from accounts.query_api.registry import Call, operation, paginate, tags_in, tags_out
 from accounts.services import users
-from accounts.services.passwords import password_policy_for
+from policies.authorization import all_or_nothing
 from policies.services.attachments import permissions_boundary_put
 from policies.services.managed import policy_get_by_arn
 
 
+def _named(call: Call) -> IAMUser:
+    """The user named by ``UserName`` (its services authorize what is done to it)."""
+    return users.user_get(account=call.account, name=call.get("UserName"))
+
+
 def _user(call: Call, action: str) -> IAMUser:
-    """The user named by ``UserName``, once ``action`` on it is authorized."""
-    user = users.user_get(account=call.account, name=call.get("UserName"))
+    """The user named by ``UserName``, once the read ``action`` on it is authorized."""
+    user = _named(call)
     call.require(action, user.arn)
     return user
 
@@ -26,17 +31,18 @@ def create_user(call: Call) -> dict:
     name, path = call.get("UserName"), call.get("Path", "/")
     tags = tags_in(call.get("Tags"))
     boundary_arn = call.get("PermissionsBoundary")
-    arn = call.arn("user", path, name)
-    extra = {"iam:PermissionsBoundary": boundary_arn} if boundary_arn else None
-    call.require("iam:CreateUser", arn, request_tags=tags, extra=extra)
-    if tags:
-        call.require("iam:TagUser", arn, request_tags=tags)
-    user = users.user_create(
-        actor=call.actor, account=call.account, name=name, path=path, tags=tags
-    )
-    if boundary_arn:
-        policy = policy_get_by_arn(account=call.account, arn=boundary_arn)
-        permissions_boundary_put(actor=call.actor, identity=user, policy=policy)
+    with all_or_nothing():
+        user = users.user_create(
+            actor=call.actor,
+            account=call.account,
+            name=name,
+            path=path,
+            tags=tags,
+            permissions_boundary_arn=boundary_arn,
+        )
+        if boundary_arn:
+            policy = policy_get_by_arn(account=call.account, arn=boundary_arn)
+            permissions_boundary_put(actor=call.actor, identity=user, policy=policy)
     return {"User": render.user(user, full=True)}
 
 
@@ -61,19 +67,15 @@ def get_user(call: Call) -> dict:
 @operation("iam", "UpdateUser")
 def update_user(call: Call) -> None:
     """Rename or move a user: AWS asks for permission on both the old and the new ARN."""
-    user = _user(call, "iam:UpdateUser")
+    user = _named(call)
     new_name, new_path = call.get("NewUserName"), call.get("NewPath")
-    if new_name or new_path:
-        target = call.arn("user", new_path or user.path, new_name or user.name)
-        if target != user.arn:
-            call.require("iam:UpdateUser", target)
     users.user_update(actor=call.actor, user=user, new_name=new_name, new_path=new_path)
 
 
 @operation("iam", "DeleteUser")
 def delete_user(call: Call) -> None:
     """Delete a user with nothing attached (DeleteConflict names what must go first)."""
-    users.user_delete(actor=call.actor, user=_user(call, "iam:DeleteUser"))
+    users.user_delete(actor=call.actor, user=_named(call))
 
 
 @operation("iam", "ListUsers")
@@ -97,19 +99,13 @@ def list_user_tags(call: Call) -> dict:
 @operation("iam", "TagUser")
 def tag_user(call: Call) -> None:
     """Add or overwrite tags; the request tags are condition keys of iam:TagUser."""
-    user = users.user_get(account=call.account, name=call.get("UserName"))
-    tags = tags_in(call.get("Tags"))
-    call.require("iam:TagUser", user.arn, request_tags=tags)
-    users.user_tag(actor=call.actor, user=user, tags=tags)
+    users.user_tag(actor=call.actor, user=_named(call), tags=tags_in(call.get("Tags")))
 
 
 @operation("iam", "UntagUser")
 def untag_user(call: Call) -> None:
     """Remove tags by key; the keys are ``aws:TagKeys``."""
-    user = users.user_get(account=call.account, name=call.get("UserName"))
-    keys = call.get("TagKeys")
-    call.require("iam:UntagUser", user.arn, extra={"aws:TagKeys": keys})
-    users.user_untag(actor=call.actor, user=user, keys=keys)
+    users.user_untag(actor=call.actor, user=_named(call), keys=call.get("TagKeys"))
 
 
 def _login_profile(user: IAMUser) -> dict:
@@ -122,11 +118,13 @@ def _login_profile(user: IAMUser) -> dict:
     }
 
 
-def _profile_user(call: Call, action: str) -> IAMUser:
+def _profile_user(call: Call, read_action: str | None = None) -> IAMUser:
+    """``UserName`` or the caller; a read is authorized here, changes by their services."""
     target = user_or_caller(call, call.get("UserName"))
     if isinstance(target, RootUser):
         raise NoSuchEntity("The root user's password is managed from the console's sign-in.")
-    call.require(action, target.arn)
+    if read_action:
+        call.require(read_action, target.arn)
     return target
 
 
@@ -137,10 +135,8 @@ def _no_profile(user: IAMUser) -> NoSuchEntity:
 @operation("iam", "CreateLoginProfile")
 def create_login_profile(call: Call) -> dict:
     """Give a user a console password (the account's password policy applies)."""
-    user = _profile_user(call, "iam:CreateLoginProfile")
-    if user.has_console_password:
-        raise EntityAlreadyExists(f"Login Profile for user {user.name} already exists.")
-    users.user_password_set(
+    user = _profile_user(call)
+    users.user_login_profile_create(
         actor=call.actor,
         user=user,
         password=call.get("Password"),
@@ -161,25 +157,20 @@ def get_login_profile(call: Call) -> dict:
 @operation("iam", "UpdateLoginProfile")
 def update_login_profile(call: Call) -> None:
     """Set a new password and/or the reset-required flag."""
-    user = _profile_user(call, "iam:UpdateLoginProfile")
-    if not user.has_console_password:
-        raise _no_profile(user)
+    user = _profile_user(call)
     reset = call.get("PasswordResetRequired")
-    if call.get("Password") is not None:
-        users.user_password_set(
-            actor=call.actor,
-            user=user,
-            password=call.get("Password"),
-            reset_required=user.password_reset_required if reset is None else reset,
-        )
-    elif reset is not None:
-        users.user_password_reset_required_set(actor=call.actor, user=user, required=reset)
+    users.user_login_profile_update(
+        actor=call.actor,
+        user=user,
+        password=call.get("Password"),
+        reset_required=user.password_reset_required if reset is None else reset,
+    )
 
 
 @operation("iam", "DeleteLoginProfile")
 def delete_login_profile(call: Call) -> None:
     """Take the console password away (access keys keep working)."""
-    user = _profile_user(call, "iam:DeleteLoginProfile")
+    user = _profile_user(call)
     users.user_password_set(actor=call.actor, user=user, password=None)
 
 
@@ -189,9 +180,6 @@ def change_password(call: Call) -> None:
     user = caller_identity(call)
     if not isinstance(user, IAMUser):
         raise AccessDenied("Only IAM users can change their password with ChangePassword.")
-    policy = password_policy_for(user.account)
-    if policy.is_default or not policy.allow_users_to_change:
-        call.require("iam:ChangePassword", user.arn)
     users.user_password_change(
         actor=call.actor,
         user=user,

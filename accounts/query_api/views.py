@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.api.authentication import authenticate_sigv4
-from accounts.errors import IAMError
+from accounts.errors import AWSError, IAMError
 from accounts.principals import ROOT, USER
 from accounts.query_api import xml
 from accounts.query_api.protocol import (
@@ -78,7 +78,7 @@ def _fields(request) -> dict[str, str]:
     return fields
 
 
-def _error(exc: IAMError, service: str, request_id: str) -> HttpResponse:
+def _error(exc: AWSError, service: str, request_id: str) -> HttpResponse:
     status = error_statuses(service).get(exc.code, exc.http_status)
     body = xml.error(
         exc.code, exc.message, status=status, xmlns=namespace(service), request_id=request_id
@@ -135,7 +135,9 @@ def _dispatch(request, request_id: str) -> tuple[str, HttpResponse]:
     if handler is None:
         raise NotImplementedOperation(f"The action {action} is not implemented by this console.")
     params = parse_input(model.input_shape, fields)
-    actor = replace(actor_for(request), request_id=request_id)
+    actor = replace(
+        actor_for(request, principal=principal, region=signed.region), request_id=request_id
+    )
     call = Call(request, service, action, params, principal, actor, signed.region)
     _check_session_token_limits(call)
     try:
@@ -157,7 +159,7 @@ def query_api(request):
     service = _claimed_service(request)
     try:
         service, response = _dispatch(request, request_id)
-    except IAMError as exc:
+    except AWSError as exc:
         signed = getattr(request, "sigv4", None)
         if signed is not None and signed.service in API_VERSIONS:
             service = signed.service

@@ -13,6 +13,7 @@ from accounts.crypto import encrypt
 from accounts.errors import LimitExceeded, NoSuchEntity, ValidationError
 from accounts.models import AccessKey, IAMUser, RootUser
 from accounts.services.rate_limits import rate_limit_check
+from policies.authorization import authorize_actor
 
 ACCESS_KEYS_PER_USER = 2
 
@@ -34,6 +35,7 @@ def _owner_fields(owner: IAMUser | RootUser) -> dict:
 
 def access_key_create(*, actor: Actor, owner: IAMUser | RootUser) -> NewAccessKey:
     """Create an active AKIA… key for a user or root user; a third key is LimitExceeded."""
+    authorize_actor(actor, "iam:CreateAccessKey", owner.arn)
     secret = identifiers.secret_access_key()
     with transaction.atomic():
         type(owner).objects.select_for_update().get(pk=owner.pk)
@@ -72,6 +74,7 @@ def access_key_set_status(
     """Activate or deactivate a key (``Active`` / ``Inactive``)."""
     if status not in AccessKey.Status.values:
         raise ValidationError(f"Status must be one of {', '.join(AccessKey.Status.values)}.")
+    authorize_actor(actor, "iam:UpdateAccessKey", owner.arn)
     with transaction.atomic():
         key = access_key_get(owner=owner, access_key_id=access_key_id)
         before = {"Status": key.status}
@@ -91,6 +94,7 @@ def access_key_set_status(
 
 def access_key_delete(*, actor: Actor, owner: IAMUser | RootUser, access_key_id: str) -> None:
     """Delete a key for good."""
+    authorize_actor(actor, "iam:DeleteAccessKey", owner.arn)
     with transaction.atomic():
         key = access_key_get(owner=owner, access_key_id=access_key_id)
         key.delete()

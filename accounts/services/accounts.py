@@ -8,10 +8,11 @@ from django.utils import timezone
 from accounts import rules
 from accounts.actors import Actor
 from accounts.audit import audit_record
-from accounts.errors import EntityAlreadyExists, ValidationError
+from accounts.errors import EntityAlreadyExists, NoSuchEntity, ValidationError
 from accounts.models import Account, RootUser
 from accounts.services.passwords import EffectivePasswordPolicy, check_password_against_policy
 from accounts.snapshots import account_snapshot
+from policies.authorization import authorize_actor
 
 
 def account_create(
@@ -56,6 +57,7 @@ def account_create(
 
 def account_alias_set(*, actor: Actor, account: Account, alias: str | None) -> Account:
     """Set (or with None, delete) the account alias, unique across all accounts."""
+    authorize_actor(actor, "iam:CreateAccountAlias" if alias else "iam:DeleteAccountAlias", "*")
     before = account_snapshot(account)
     if alias:
         rules.check_alias(alias)
@@ -74,3 +76,11 @@ def account_alias_set(*, actor: Actor, account: Account, alias: str | None) -> A
             after=account_snapshot(account),
         )
     return account
+
+
+def account_alias_delete(*, actor: Actor, account: Account, alias: str) -> Account:
+    """DeleteAccountAlias: ``alias`` must be the account's current one (else NoSuchEntity)."""
+    authorize_actor(actor, "iam:DeleteAccountAlias", "*")
+    if account.alias != alias:
+        raise NoSuchEntity(f"The account alias {alias} cannot be found.")
+    return account_alias_set(actor=actor, account=account, alias=None)

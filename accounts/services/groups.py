@@ -10,6 +10,7 @@ from accounts.audit import audit_record
 from accounts.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
 from accounts.models import Account, Group, GroupMembership, IAMUser
 from accounts.snapshots import group_snapshot
+from policies.authorization import authorize_actor
 
 
 def group_get(*, account: Account, name: str) -> Group:
@@ -26,6 +27,9 @@ def group_create(*, actor: Actor, account: Account, name: str, path: str = "/") 
     """Create a group (AGPA… id); names are unique per account case-insensitively."""
     rules.check_name("group", name)
     rules.check_path(path)
+    authorize_actor(
+        actor, "iam:CreateGroup", identifiers.iam_arn(account.account_id, "group", path, name)
+    )
     if Group.objects.filter(account=account, name__iexact=name).exists():
         raise EntityAlreadyExists(f"Group with name {name} already exists.")
     group = Group(
@@ -53,11 +57,20 @@ def group_create(*, actor: Actor, account: Account, name: str, path: str = "/") 
 def group_update(
     *, actor: Actor, group: Group, new_name: str | None = None, new_path: str | None = None
 ) -> Group:
-    """Rename a group and/or change its path (AWS UpdateGroup)."""
+    """Rename a group and/or change its path (AWS UpdateGroup: allowed on both ARNs)."""
     before = group_snapshot(group)
     old_arn = group.arn
     if new_name is not None:
         rules.check_name("group", new_name)
+    if new_path is not None:
+        rules.check_path(new_path)
+    authorize_actor(actor, "iam:UpdateGroup", old_arn)
+    new_arn = identifiers.iam_arn(
+        group.account.account_id, "group", new_path or group.path, new_name or group.name
+    )
+    if new_arn != old_arn:
+        authorize_actor(actor, "iam:UpdateGroup", new_arn)
+    if new_name is not None:
         taken = Group.objects.filter(account=group.account, name__iexact=new_name).exclude(
             pk=group.pk
         )
@@ -82,6 +95,7 @@ def group_update(
 
 def group_member_add(*, actor: Actor, group: Group, user: IAMUser) -> GroupMembership:
     """Add ``user`` to ``group``; a user belongs to at most 10 groups (LimitExceeded)."""
+    authorize_actor(actor, "iam:AddUserToGroup", group.arn)
     if user.account_id != group.account_id:
         raise NoSuchEntity(f"The user with name {user.name} cannot be found.")
     with transaction.atomic():
@@ -105,6 +119,7 @@ def group_member_add(*, actor: Actor, group: Group, user: IAMUser) -> GroupMembe
 
 def group_member_remove(*, actor: Actor, group: Group, user: IAMUser) -> None:
     """Remove ``user`` from ``group`` (NoSuchEntity if not a member)."""
+    authorize_actor(actor, "iam:RemoveUserFromGroup", group.arn)
     with transaction.atomic():
         deleted, _ = GroupMembership.objects.filter(user=user, group=group).delete()
         if not deleted:
@@ -134,6 +149,7 @@ def group_delete_blockers(group: Group) -> list[str]:
 
 def group_delete(*, actor: Actor, group: Group) -> None:
     """Delete an empty group with no policies (else DeleteConflict)."""
+    authorize_actor(actor, "iam:DeleteGroup", group.arn)
     with transaction.atomic():
         locked = Group.objects.select_for_update().get(pk=group.pk)
         blockers = group_delete_blockers(locked)

@@ -23,6 +23,7 @@ from accounts.errors import (
     ValidationError,
 )
 from accounts.models import IAMUser, MFADevice, RootUser
+from policies.authorization import authorize_actor
 
 MFA_DEVICES_PER_USER = 8
 TOTP_STEP_S = 30
@@ -61,6 +62,9 @@ def mfa_device_create(*, actor: Actor, owner: IAMUser | RootUser, name: str) -> 
     """Create a virtual MFA device (not yet enabled) and return its seed for enrolment."""
     rules.check_name("user", name)
     account = owner.account
+    authorize_actor(
+        actor, "iam:CreateVirtualMFADevice", f"arn:aws:iam::{account.account_id}:mfa/{name}"
+    )
     seed = pyotp.random_base32(32)
     with transaction.atomic():
         if (
@@ -122,7 +126,10 @@ def _check_code_format(code: object, field: str) -> str:
 def mfa_device_enable(
     *, actor: Actor, device: MFADevice, code1: str, code2: str, now: float | None = None
 ) -> MFADevice:
-    """Enable a device with two consecutive codes (AWS EnableMFADevice)."""
+    """Enable a device with two consecutive codes (AWS EnableMFADevice on its owner)."""
+    owner = device.user or device.root_user
+    if owner is not None:
+        authorize_actor(actor, "iam:EnableMFADevice", owner.arn)
     _check_code_format(code1, "code1")
     _check_code_format(code2, "code2")
     with transaction.atomic():
@@ -185,6 +192,7 @@ def mfa_devices_enabled(owner: IAMUser | RootUser):
 
 def mfa_device_deactivate(*, actor: Actor, owner: IAMUser | RootUser, serial_number: str) -> None:
     """Deactivate and delete a device (AWS DeactivateMFADevice + DeleteVirtualMFADevice)."""
+    authorize_actor(actor, "iam:DeactivateMFADevice", owner.arn)
     with transaction.atomic():
         device = next(
             (
@@ -212,6 +220,9 @@ def mfa_device_deactivate(*, actor: Actor, owner: IAMUser | RootUser, serial_num
 def virtual_mfa_device_create(*, actor: Actor, account, name: str) -> Enrolment:
     """CreateVirtualMFADevice: a device owned by nobody yet; its seed is shown only now."""
     rules.check_name("user", name)
+    authorize_actor(
+        actor, "iam:CreateVirtualMFADevice", f"arn:aws:iam::{account.account_id}:mfa/{name}"
+    )
     seed = pyotp.random_base32(32)
     try:
         with transaction.atomic():
@@ -244,6 +255,7 @@ def virtual_mfa_device_assign(
     now: float | None = None,
 ) -> MFADevice:
     """EnableMFADevice: give an unassigned device to ``owner`` and enable it with two codes."""
+    authorize_actor(actor, "iam:EnableMFADevice", owner.arn)
     with transaction.atomic():
         locked = MFADevice.objects.select_for_update().get(pk=device.pk)
         # A device the owner began enrolling in the console may be finished here.
@@ -264,6 +276,9 @@ def virtual_mfa_device_assign(
 
 def mfa_device_unassign(*, actor: Actor, device: MFADevice) -> MFADevice:
     """DeactivateMFADevice as IAM's API has it: the device stays, unassigned and disabled."""
+    owner = device.user or device.root_user
+    if owner is not None:
+        authorize_actor(actor, "iam:DeactivateMFADevice", owner.arn)
     with transaction.atomic():
         locked = MFADevice.objects.select_for_update().select_related("account").get(pk=device.pk)
         locked.user = None
@@ -282,6 +297,7 @@ def mfa_device_unassign(*, actor: Actor, device: MFADevice) -> MFADevice:
 
 def virtual_mfa_device_delete(*, actor: Actor, device: MFADevice) -> None:
     """DeleteVirtualMFADevice: only a device no user holds (else DeleteConflict)."""
+    authorize_actor(actor, "iam:DeleteVirtualMFADevice", device.serial_number)
     with transaction.atomic():
         locked = MFADevice.objects.select_for_update().select_related("account").get(pk=device.pk)
         if locked.is_enabled:

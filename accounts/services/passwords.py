@@ -14,6 +14,7 @@ from accounts.actors import Actor
 from accounts.audit import audit_record
 from accounts.errors import IAMError, NoSuchEntity, ValidationError
 from accounts.models import Account, IAMUser, PasswordHistory, PasswordPolicy
+from policies.authorization import authorize_actor
 
 # AWS counts these as symbols in a password policy.
 SYMBOLS = set("!@#$%^&*()_+-=[]{}|'")
@@ -154,6 +155,7 @@ def password_expired(user: IAMUser, *, now: datetime | None = None) -> bool:
 
 def password_policy_update(*, actor: Actor, account: Account, **fields) -> PasswordPolicy:
     """Create or update the account password policy (AWS's ranges enforced)."""
+    authorize_actor(actor, "iam:UpdateAccountPasswordPolicy", "*")
     minimum = fields.get("minimum_length", 8)
     if not isinstance(minimum, int) or not 6 <= minimum <= 128:
         raise ValidationError(
@@ -189,6 +191,7 @@ def password_policy_update(*, actor: Actor, account: Account, **fields) -> Passw
 
 def password_policy_delete(*, actor: Actor, account: Account) -> None:
     """Remove the custom policy (AWS's default applies again)."""
+    authorize_actor(actor, "iam:DeleteAccountPasswordPolicy", "*")
     with transaction.atomic():
         existing = PasswordPolicy.objects.filter(account=account).first()
         if existing is None:

@@ -17,6 +17,7 @@ from accounts.errors import (
 from accounts.models import Account, Role
 from accounts.services.tags import resource_tag, resource_untag
 from accounts.snapshots import role_snapshot
+from policies.authorization import authorize_actor
 from policies.documents import check_policy_document
 
 
@@ -50,8 +51,13 @@ def role_create(
     description: str = "",
     max_session_duration: int = 3600,
     tags: dict | list | None = None,
+    permissions_boundary_arn: str | None = None,
 ) -> Role:
-    """Create a role (AROA… id) with a trust policy IAM would accept."""
+    """Create a role (AROA… id) with a trust policy IAM would accept.
+
+    ``permissions_boundary_arn`` is the boundary the caller will set in the same operation:
+    AWS gives it to iam:CreateRole as ``iam:PermissionsBoundary``.
+    """
     rules.check_name("role", name)
     rules.check_path(path)
     if path.startswith("/aws-service-role/"):
@@ -60,6 +66,17 @@ def role_create(
     rules.check_max_session_duration(max_session_duration)
     tags = rules.check_tags(tags, entity="role")
     trust = check_policy_document(trust_policy, kind="trust")
+    arn = identifiers.iam_arn(account.account_id, "role", path, name)
+    boundary = {"iam:PermissionsBoundary": permissions_boundary_arn}
+    authorize_actor(
+        actor,
+        "iam:CreateRole",
+        arn,
+        request_tags=tags or None,
+        extra=boundary if permissions_boundary_arn else None,
+    )
+    if tags:
+        authorize_actor(actor, "iam:TagRole", arn, request_tags=tags)
     return _role_save(
         actor=actor,
         role=Role(
@@ -101,16 +118,32 @@ def _role_save(*, actor: Actor, role: Role, action: str) -> Role:
 
 
 def service_linked_role_create(
-    *, actor: Actor, account: Account, service_name: str, slr: dict
+    *,
+    actor: Actor,
+    account: Account,
+    service_name: str,
+    slr: dict,
+    description: str | None = None,
 ) -> Role:
     """Create a service-linked role from the service's reference description (``slr``)."""
+    authorize_actor(
+        actor,
+        "iam:CreateServiceLinkedRole",
+        identifiers.iam_arn(account.account_id, "role", slr["path"], slr["role_name"]),
+        extra={"iam:AWSServiceName": service_name},
+    )
+    if Role.objects.filter(account=account, name__iexact=slr["role_name"]).exists():
+        raise InvalidInput(
+            f"Service role name {slr['role_name']} has been taken in this account, please try "
+            "a different suffix."
+        )
     return _role_save(
         actor=actor,
         role=Role(
             account=account,
             name=slr["role_name"],
             path=slr["path"],
-            description=slr.get("description", ""),
+            description=rules.check_description(description or slr.get("description", "")),
             trust_policy=check_policy_document(slr["trust_policy"], kind="trust").text,
             is_service_linked=True,
             service_name=service_name,
@@ -128,6 +161,7 @@ def role_update(
     max_session_duration: int | None = None,
 ) -> Role:
     """Change description and/or max session duration (a service-linked role: description)."""
+    authorize_actor(actor, "iam:UpdateRole", role.arn)
     if max_session_duration is not None:
         _refuse_if_service_linked(role)
         rules.check_max_session_duration(max_session_duration)
@@ -152,6 +186,7 @@ def role_update(
 
 def role_trust_policy_update(*, actor: Actor, role: Role, trust_policy: str | dict) -> Role:
     """Replace the role's trust policy (UpdateAssumeRolePolicy)."""
+    authorize_actor(actor, "iam:UpdateAssumeRolePolicy", role.arn)
     _refuse_if_service_linked(role)
     trust = check_policy_document(trust_policy, kind="trust")
     before = role_snapshot(role)
@@ -203,6 +238,7 @@ def role_delete_blockers(role: Role) -> list[str]:
 
 def role_delete(*, actor: Actor, role: Role) -> None:
     """Delete a role without policies; service-linked roles are refused (UnmodifiableEntity)."""
+    authorize_actor(actor, "iam:DeleteRole", role.arn)
     _refuse_if_service_linked(role)
     with transaction.atomic():
         locked = Role.objects.select_for_update().get(pk=role.pk)
@@ -233,6 +269,7 @@ def service_linked_role_delete(
     """
     from policies.models import PolicyAttachment
 
+    authorize_actor(actor, "iam:DeleteServiceLinkedRole", role.arn)
     if not role.is_service_linked:
         raise InvalidInput(f"Role {role.name} is not a service-linked role.")
     status = "FAILED" if usage else "SUCCEEDED"

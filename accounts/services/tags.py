@@ -1,4 +1,4 @@
-"""Tagging a user, role or managed policy: AWS's merge and removal rules, audited."""
+"""Tagging a user, role or managed policy: authorized, AWS's merge and removal rules, audited."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.db import transaction
 from accounts import rules
 from accounts.actors import Actor
 from accounts.audit import audit_record
+from policies.authorization import authorize_actor
 
 
 def resource_tag(
@@ -24,6 +25,7 @@ def resource_tag(
 ) -> Any:
     """Add or overwrite ``tags`` on ``resource`` (at most 50 in all); audit ``action``."""
     new = rules.check_tags(tags, entity=entity, case_insensitive_keys=case_insensitive_keys)
+    authorize_actor(actor, action, resource.arn, request_tags=new)
     before = snapshot(resource)
     merged = rules.check_tags(
         rules.merge_tags(resource.tags, new, case_insensitive_keys=case_insensitive_keys),
@@ -43,6 +45,7 @@ def resource_untag(
     case_insensitive_keys: bool = True,
 ) -> Any:
     """Remove the tags with these ``keys`` from ``resource``; audit ``action``."""
+    authorize_actor(actor, action, resource.arn, extra={"aws:TagKeys": list(keys)})
     before = snapshot(resource)
     removed = {_fold(k, case_insensitive_keys) for k in keys}
     kept = {

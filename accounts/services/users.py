@@ -19,6 +19,7 @@ from accounts.services.passwords import (
 )
 from accounts.services.tags import resource_tag, resource_untag
 from accounts.snapshots import user_snapshot
+from policies.authorization import authorize_actor
 
 
 def _name_taken(account: Account, name: str, *, exclude_pk: int | None = None) -> bool:
@@ -48,13 +49,31 @@ def user_create(
     tags: dict | list | None = None,
     password: str | None = None,
     password_reset_required: bool = False,
+    permissions_boundary_arn: str | None = None,
 ) -> IAMUser:
-    """Create an IAM user (AIDA… id), optionally with a console password."""
+    """Create an IAM user (AIDA… id), optionally with a console password.
+
+    ``permissions_boundary_arn`` is the boundary the caller will set in the same operation:
+    AWS gives it to iam:CreateUser as ``iam:PermissionsBoundary``.
+    """
     rules.check_name("user", name)
     rules.check_path(path)
     tags = rules.check_tags(tags, entity="user")
     if password is not None:
         check_password_against_policy(password, password_policy_for(account), forbidden=(name,))
+    arn = identifiers.iam_arn(account.account_id, "user", path, name)
+    boundary = {"iam:PermissionsBoundary": permissions_boundary_arn}
+    authorize_actor(
+        actor,
+        "iam:CreateUser",
+        arn,
+        request_tags=tags or None,
+        extra=boundary if permissions_boundary_arn else None,
+    )
+    if tags:
+        authorize_actor(actor, "iam:TagUser", arn, request_tags=tags)
+    if password is not None:
+        authorize_actor(actor, "iam:CreateLoginProfile", arn)
     if _name_taken(account, name):
         raise EntityAlreadyExists(f"User with name {name} already exists.")
     user = IAMUser(
@@ -87,11 +106,20 @@ def user_create(
 def user_update(
     *, actor: Actor, user: IAMUser, new_name: str | None = None, new_path: str | None = None
 ) -> IAMUser:
-    """Rename a user and/or move it to another path (AWS UpdateUser)."""
+    """Rename a user and/or move it to another path (AWS UpdateUser: allowed on both ARNs)."""
     before = user_snapshot(user)
     old_arn = user.arn
     if new_name is not None:
         rules.check_name("user", new_name)
+    if new_path is not None:
+        rules.check_path(new_path)
+    authorize_actor(actor, "iam:UpdateUser", old_arn)
+    new_arn = identifiers.iam_arn(
+        user.account.account_id, "user", new_path or user.path, new_name or user.name
+    )
+    if new_arn != old_arn:
+        authorize_actor(actor, "iam:UpdateUser", new_arn)
+    if new_name is not None:
         if _name_taken(user.account, new_name, exclude_pk=user.pk):
             raise EntityAlreadyExists(f"User with name {new_name} already exists.")
         user.name = new_name
@@ -134,16 +162,19 @@ def user_password_set(
     *, actor: Actor, user: IAMUser, password: str | None, reset_required: bool = False
 ) -> IAMUser:
     """Create/update the login profile, or with ``password=None`` delete it."""
+    if password is None:
+        action = "iam:DeleteLoginProfile"
+    else:
+        action = "iam:UpdateLoginProfile" if user.has_console_password else "iam:CreateLoginProfile"
+    authorize_actor(actor, action, user.arn)
     before = user_snapshot(user)
     if password is None:
         if not user.has_console_password:
             raise NoSuchEntity(f"Login Profile for User {user.name} cannot be found.")
         user.password = ""
         user.password_reset_required = False
-        action = "iam:DeleteLoginProfile"
     else:
         check_user_password(user, password)
-        action = "iam:UpdateLoginProfile" if user.has_console_password else "iam:CreateLoginProfile"
         remember_and_set_password(user, password)
         user.password_reset_required = reset_required
     user.password_changed_at = timezone.now()
@@ -185,6 +216,7 @@ def user_delete_blockers(user: IAMUser) -> list[str]:
 
 def user_delete(*, actor: Actor, user: IAMUser) -> None:
     """Delete a user that has no password, keys, policies or memberships (else DeleteConflict)."""
+    authorize_actor(actor, "iam:DeleteUser", user.arn)
     with transaction.atomic():
         locked = IAMUser.objects.select_for_update().get(pk=user.pk)
         blockers = user_delete_blockers(locked)
@@ -206,7 +238,14 @@ def user_delete(*, actor: Actor, user: IAMUser) -> None:
 def user_password_change(
     *, actor: Actor, user: IAMUser, old_password: str, new_password: str
 ) -> IAMUser:
-    """A user changes their own password (iam:ChangePassword): old one required, policy kept."""
+    """A user changes their own password (iam:ChangePassword): old one required, policy kept.
+
+    As in AWS, the account's password policy "allow users to change their own password" lets
+    every user do it; without it, IAM must allow iam:ChangePassword on the user.
+    """
+    policy = password_policy_for(user.account)
+    if policy.is_default or not policy.allow_users_to_change:
+        authorize_actor(actor, "iam:ChangePassword", user.arn)
     if not user.check_password(old_password or ""):
         raise ValidationError(
             "The old password is incorrect.", fields={"old_password": "incorrect"}
@@ -233,6 +272,7 @@ def user_password_change(
 
 def user_password_reset_required_set(*, actor: Actor, user: IAMUser, required: bool) -> IAMUser:
     """Require (or stop requiring) a new password at the next sign-in (UpdateLoginProfile)."""
+    authorize_actor(actor, "iam:UpdateLoginProfile", user.arn)
     if not user.has_console_password:
         raise NoSuchEntity(f"Login Profile for User {user.name} cannot be found.")
     before = user_snapshot(user)
@@ -255,6 +295,7 @@ def user_login_profile_create(
     *, actor: Actor, user: IAMUser, password: str, reset_required: bool = False
 ) -> IAMUser:
     """CreateLoginProfile: a console password for a user without one (else EntityAlreadyExists)."""
+    authorize_actor(actor, "iam:CreateLoginProfile", user.arn)
     if user.has_console_password:
         raise EntityAlreadyExists(f"Login Profile for user {user.name} already exists.")
     return user_password_set(
@@ -266,6 +307,7 @@ def user_login_profile_update(
     *, actor: Actor, user: IAMUser, password: str | None, reset_required: bool = False
 ) -> IAMUser:
     """UpdateLoginProfile: a new password and/or reset flag for a user with one (NoSuchEntity)."""
+    authorize_actor(actor, "iam:UpdateLoginProfile", user.arn)
     if not user.has_console_password:
         raise NoSuchEntity(f"Login Profile for User {user.name} cannot be found.")
     if password is None:

@@ -19,7 +19,7 @@ from accounts.services.credential_report import (
 )
 from accounts.services.passwords import password_policy_delete, password_policy_update
 from config.forms import ConsoleForm
-from policies.authorization import AccessDenied, actor_for
+from policies.authorization import actor_for
 from policies.permissions import check, render_denied, require
 
 
@@ -100,9 +100,6 @@ class AccountSettingsView(View):
                 if not form.is_valid():
                     return self._render(request, alias_form=form, status=400)
                 alias = form.cleaned_data["alias"] or None
-                require(
-                    request, "iam:CreateAccountAlias" if alias else "iam:DeleteAccountAlias", "*"
-                )
                 try:
                     account_alias_set(actor=actor, account=account, alias=alias)
                 except IAMError as error:
@@ -110,7 +107,6 @@ class AccountSettingsView(View):
                     return self._render(request, alias_form=form, status=400)
                 messages.success(request, "Account alias saved.")
             elif section == "password-policy-delete":
-                require(request, "iam:DeleteAccountPasswordPolicy", "*")
                 password_policy_delete(actor=actor, account=account)
                 messages.success(
                     request,
@@ -120,7 +116,6 @@ class AccountSettingsView(View):
                 form = PasswordPolicyForm(request.POST)
                 if not form.is_valid():
                     return self._render(request, policy_form=form, status=400)
-                require(request, "iam:UpdateAccountPasswordPolicy", "*")
                 try:
                     password_policy_update(actor=actor, account=account, **form.cleaned_data)
                 except IAMError as error:
@@ -129,8 +124,6 @@ class AccountSettingsView(View):
                 messages.success(
                     request, "Password policy saved. It applies to every new password."
                 )
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             messages.error(request, error.message)
         return redirect("account-settings")
@@ -145,10 +138,7 @@ class CredentialReportView(View):
         account = account_of(request.principal)
         report = credential_report_latest(account)
         if request.GET.get("download"):
-            try:
-                require(request, "iam:GetCredentialReport", "*")
-            except AccessDenied as denied:
-                return render_denied(request, denied.result)
+            require(request, "iam:GetCredentialReport", "*")
             if report is None or report.status != CredentialReport.Status.COMPLETE:
                 messages.error(request, "No finished report yet: generate one first.")
                 return redirect("credential-report")
@@ -162,12 +152,9 @@ class CredentialReportView(View):
         return render(request, template, {"report": report})
 
     def post(self, request):
-        try:
-            require(request, "iam:GenerateCredentialReport", "*")
-            _state, description = credential_report_generate(
-                actor=actor_for(request), account=account_of(request.principal)
-            )
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
+        require(request, "iam:GenerateCredentialReport", "*")
+        _state, description = credential_report_generate(
+            actor=actor_for(request), account=account_of(request.principal)
+        )
         messages.info(request, description)
         return redirect("credential-report")

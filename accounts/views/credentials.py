@@ -10,8 +10,8 @@ from accounts.errors import IAMError
 from accounts.forms import MFAEnableForm, apply_service_error
 from accounts.models import IAMUser, MFADevice, RootUser
 from accounts.services import access_keys, mfa
-from policies.authorization import AccessDenied, actor_for
-from policies.permissions import render_denied, require
+from policies.authorization import actor_for
+from policies.permissions import require
 
 SHOWN_SECRET_KEY = "mqiam.new-access-key"
 
@@ -36,10 +36,7 @@ class MyCredentialsView(View):
         owner = _owner(request)
         if owner is None:
             return render(request, "accounts/my_credentials.html", {"owner": None})
-        try:
-            require(request, "iam:ListAccessKeys", _owner_arn(request))
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
+        require(request, "iam:ListAccessKeys", _owner_arn(request))
         new_key = request.session.pop(SHOWN_SECRET_KEY, None)
         keys = owner.access_keys.all()
         devices = MFADevice.objects.filter(
@@ -66,10 +63,7 @@ class AccessKeyCreateView(View):
         if owner is None:
             return redirect("my-credentials")
         try:
-            require(request, "iam:CreateAccessKey", _owner_arn(request))
             new = access_keys.access_key_create(actor=actor_for(request), owner=owner)
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             messages.error(request, error.message)
             return redirect("my-credentials")
@@ -102,8 +96,6 @@ class AccessKeyUpdateView(View):
                     status=status,
                 )
                 messages.success(request, f"Access key {access_key_id} is now {status}.")
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             messages.error(request, error.message)
         return redirect("my-credentials")
@@ -121,14 +113,7 @@ class MFAEnrolView(View):
             return redirect("my-credentials")
         name = owner.name if isinstance(owner, IAMUser) else "root-account-mfa-device"
         try:
-            require(
-                request,
-                "iam:CreateVirtualMFADevice",
-                f"arn:aws:iam::{owner.account.account_id}:mfa/{name}",
-            )
             enrolment = mfa.mfa_device_create(actor=actor_for(request), owner=owner, name=name)
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             messages.error(request, error.message)
             return redirect("my-credentials")
@@ -158,15 +143,12 @@ class MFAEnrolView(View):
         form = MFAEnableForm(request.POST)
         if form.is_valid():
             try:
-                require(request, "iam:EnableMFADevice", _owner_arn(request))
                 mfa.mfa_device_enable(
                     actor=actor_for(request),
                     device=device,
                     code1=form.cleaned_data["code1"],
                     code2=form.cleaned_data["code2"],
                 )
-            except AccessDenied as denied:
-                return render_denied(request, denied.result)
             except IAMError as error:
                 apply_service_error(form, error)
             else:
@@ -198,11 +180,8 @@ class MFADeactivateView(View):
         if owner is None:
             return redirect("my-credentials")
         try:
-            require(request, "iam:DeactivateMFADevice", _owner_arn(request))
             mfa.mfa_device_deactivate(actor=actor_for(request), owner=owner, serial_number=serial)
             messages.success(request, "The MFA device was removed.")
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             messages.error(request, error.message)
         return redirect("my-credentials")

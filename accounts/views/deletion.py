@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from accounts.errors import IAMError
-from policies.authorization import AccessDenied, actor_for
+from policies.authorization import actor_for
 from policies.permissions import check, render_denied
 from policies.services.attachments import inline_policy_delete, policy_detach
 
@@ -109,8 +109,6 @@ class ConfirmDeleteView(View):
             self.perform_delete(
                 request, obj, remove_blockers=bool(request.POST.get("remove_blockers"))
             )
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             messages.error(request, error.message)
             return render(

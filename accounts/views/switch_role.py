@@ -15,8 +15,8 @@ from accounts.models import Role, RoleSession
 from accounts.services.sts import assume_role, role_session_revoke
 from accounts.session import base_principal, session_switch_role
 from config.forms import ConsoleForm
-from policies.authorization import AccessDenied, actor_for
-from policies.permissions import context_for_request, render_denied, require
+from policies.authorization import actor_for
+from policies.permissions import context_for_request, require
 
 COLORS = [
     ("blue", "Blue"),
@@ -82,8 +82,6 @@ class SwitchRoleView(View):
                 via_console=True,
                 display_color=data["color"],
             )
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             apply_service_error(form, error)
             return render(request, self.template_name, {"form": form}, status=400)
@@ -106,10 +104,7 @@ class RoleSessionListView(View):
 
     def get(self, request):
         principal = request.principal
-        try:
-            require(request, "iam:ListRoles", "*")
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
+        require(request, "iam:ListRoles", "*")
         sessions = (
             RoleSession.objects.select_related("role__account")
             .filter(
@@ -134,11 +129,8 @@ class RoleSessionRevokeView(View):
         if session is None:
             messages.error(request, "No such role session.")
             return redirect("role-sessions")
-        try:
-            # AWS revokes sessions by attaching a deny policy, which needs iam:PutRolePolicy.
-            require(request, "iam:PutRolePolicy", session.role.arn)
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
+        # AWS revokes sessions by attaching a deny policy, which needs iam:PutRolePolicy.
+        require(request, "iam:PutRolePolicy", session.role.arn)
         role_session_revoke(actor=actor_for(request), session=session)
         messages.success(request, f"Session {session.arn} revoked.")
         return redirect("role-sessions")

@@ -6,7 +6,6 @@ from functools import partial
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
@@ -15,7 +14,6 @@ from django_tables2 import RequestConfig
 from accounts.errors import IAMError
 from accounts.filters import UserFilter
 from accounts.forms import apply_service_error
-from accounts.identifiers import iam_arn
 from accounts.models import Group, IAMUser, MFADevice
 from accounts.selectors import account_of, user_detail, user_list
 from accounts.services import access_keys, groups, mfa, users
@@ -27,9 +25,10 @@ from accounts.views.deletion import (
     policy_blocker_steps,
 )
 from config.forms import ConsoleForm, parse_tags
-from policies.authorization import AccessDenied, actor_for
+from policies.authorization import actor_for
 from policies.models import ManagedPolicy
 from policies.permissions import IAMActionMixin, check, render_denied, require
+from policies.services.identities import user_create_with_permissions
 
 
 class UserListView(IAMActionMixin, View):
@@ -105,8 +104,8 @@ class UserCreateView(View):
     """Create a user and, in the same transaction, its password, groups, policies and tags.
 
     Each part is its own IAM action (iam:CreateUser with request tags, iam:TagUser,
-    iam:CreateLoginProfile, iam:AddUserToGroup, iam:AttachUserPolicy): all are authorized
-    before anything is written, so a denial leaves nothing half-made.
+    iam:CreateLoginProfile, iam:AddUserToGroup, iam:AttachUserPolicy), each authorized by its
+    service; a denial of any part leaves nothing half-made.
     """
 
     template_name = "accounts/user_create.html"
@@ -121,7 +120,6 @@ class UserCreateView(View):
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
         data = form.cleaned_data
-        arn = iam_arn(account.account_id, "user", data["path"], data["name"])
         policies = {
             p.arn: p
             for p in ManagedPolicy.objects.select_related("account").filter(
@@ -129,38 +127,17 @@ class UserCreateView(View):
             )
         }
         try:
-            require(request, "iam:CreateUser", arn, request_tags=data["tag_map"])
-            if data["tag_map"]:
-                require(request, "iam:TagUser", arn, request_tags=data["tag_map"])
-            if data["console_access"]:
-                require(request, "iam:CreateLoginProfile", arn)
-            for name in data["groups"]:
-                require(
-                    request, "iam:AddUserToGroup", Group.objects.get(account=account, name=name).arn
-                )
-            for policy_arn in data["policies"]:
-                require(request, "iam:AttachUserPolicy", arn, extra={"iam:PolicyARN": policy_arn})
-            actor = actor_for(request)
-            with transaction.atomic():
-                user = users.user_create(
-                    actor=actor,
-                    account=account,
-                    name=data["name"],
-                    path=data["path"],
-                    tags=data["tag_map"],
-                    password=data["password"] if data["console_access"] else None,
-                    password_reset_required=data["password_reset_required"],
-                )
-                for name in data["groups"]:
-                    groups.group_member_add(
-                        actor=actor, user=user, group=Group.objects.get(account=account, name=name)
-                    )
-                from policies.services.attachments import policy_attach
-
-                for policy_arn in data["policies"]:
-                    policy_attach(actor=actor, policy=policies[policy_arn], identity=user)
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
+            user = user_create_with_permissions(
+                actor=actor_for(request),
+                account=account,
+                name=data["name"],
+                path=data["path"],
+                tags=data["tag_map"],
+                password=data["password"] if data["console_access"] else None,
+                password_reset_required=data["password_reset_required"],
+                member_of=[Group.objects.get(account=account, name=n) for n in data["groups"]],
+                policies=[policies[policy_arn] for policy_arn in data["policies"]],
+            )
         except IAMError as error:
             apply_service_error(form, error)
             return render(request, self.template_name, {"form": form}, status=400)
@@ -183,10 +160,7 @@ class UserDetailView(View):
 
     def get(self, request, name: str):
         user = _user_or_404(request, name)
-        try:
-            require(request, "iam:GetUser", user.arn)
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
+        require(request, "iam:GetUser", user.arn)
         tab = request.GET.get("tab", "permissions")
         if tab not in self.tabs:
             tab = "permissions"
@@ -229,19 +203,13 @@ class UserUpdateView(View):
         form = UserUpdateForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            new_arn = iam_arn(user.account.account_id, "user", data["path"], data["name"])
             try:
-                require(request, "iam:UpdateUser", user.arn)
-                if new_arn != user.arn:
-                    require(request, "iam:UpdateUser", new_arn)
                 users.user_update(
                     actor=actor_for(request),
                     user=user,
                     new_name=data["name"] if data["name"] != user.name else None,
                     new_path=data["path"] if data["path"] != user.path else None,
                 )
-            except AccessDenied as denied:
-                return render_denied(request, denied.result)
             except IAMError as error:
                 apply_service_error(form, error)
             else:

@@ -13,7 +13,7 @@ import logging
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.api.authentication import authenticate_sigv4
-from accounts.errors import IAMError
+from accounts.errors import AWSError
 from accounts.models import Account
 from accounts.sigv4 import check_scope
 from brokers import shapes
@@ -93,13 +93,13 @@ def make_view(operations_by_method: dict[str, dict]):
                 principal=principal,
                 account=Account.objects.get(account_id=principal.account_id),
                 region=request.sigv4.region,
-                actor=actor_for(request),
+                actor=actor_for(request, principal=principal, region=request.sigv4.region),
                 operation=operation,
             )
             request_id = context.actor.request_id
             params = parse_input(operation, request, uri)
             result = HANDLERS[operation["name"]](context, params)
-        except IAMError as error:
+        except AWSError as error:
             return error_for(error, request_id, errors)
         except Exception:
             # Whatever broke, the client gets Amazon MQ's 500 shape (and the log the details).

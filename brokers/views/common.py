@@ -10,8 +10,8 @@ from accounts.selectors import account_of
 from brokers import selectors
 from brokers.authz import RequestAuthorizer
 from brokers.errors import NotFound
-from policies.authorization import AccessDenied, actor_for
-from policies.permissions import check, render_denied
+from policies.authorization import actor_for
+from policies.permissions import check
 
 
 class BrokerPageView(View):
@@ -20,8 +20,6 @@ class BrokerPageView(View):
     def dispatch(self, request, *args, **kwargs):
         try:
             return super().dispatch(request, *args, **kwargs)
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except NotFound as missing:
             raise Http404(missing.message) from missing
 

@@ -9,7 +9,7 @@ from django.views import View
 
 from accounts.errors import IAMError
 from config.views import safe_next
-from policies.authorization import AccessDenied, actor_for
+from policies.authorization import actor_for
 from policies.effective.views import impact_context
 from policies.forms import AttachForm
 from policies.pages.common import (
@@ -61,8 +61,6 @@ class PolicyAttachView(View):
                 extra={"iam:PolicyARN": policy.arn},
             )
             attachments.policy_attach(actor=actor_for(request), policy=policy, identity=identity)
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             form.add_error("target", error.message)
             return render(request, self.template_name, context, status=400)
@@ -111,8 +109,6 @@ class PolicyDetachView(View):
                 extra={"iam:PolicyARN": policy.arn},
             )
             attachments.policy_detach(actor=actor_for(request), policy=policy, identity=identity)
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             messages.error(request, error.message)
         else:

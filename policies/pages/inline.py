@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views import View
 
 from accounts.errors import IAMError, NoSuchEntity
-from policies.authorization import AccessDenied, actor_for
+from policies.authorization import actor_for
 from policies.documents import policy_size_of_text
 from policies.effective.views import impact_context
 from policies.engine.validate import size_limit
@@ -22,7 +22,6 @@ from policies.pages.common import (
     identity_require,
 )
 from policies.pages.editor import editor_context
-from policies.permissions import render_denied
 from policies.selectors import identity_inline_policies, managed_policy_list
 from policies.services import attachments
 
@@ -113,8 +112,6 @@ class _InlineEditorView(View):
             attachments.inline_policy_put(
                 actor=actor_for(request), identity=identity, name=name, document=data["document"]
             )
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             apply_policy_error(form, error, text)
             return self._render(
@@ -199,8 +196,6 @@ class InlinePolicyDeleteView(View):
             attachments.inline_policy_delete(
                 actor=actor_for(request), identity=identity, name=policy_name
             )
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except NoSuchEntity as error:
             raise Http404(error.message) from error
         except IAMError as error:
@@ -260,8 +255,6 @@ class BoundaryEditView(View):
             attachments.permissions_boundary_put(
                 actor=actor_for(request), identity=identity, policy=policy
             )
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             form.add_error("policy_arn", error.message)
             return self._render(request, kind, identity, form, status=400)
@@ -297,8 +290,6 @@ class BoundaryDeleteView(View):
             attachments.permissions_boundary_put(
                 actor=actor_for(request), identity=identity, policy=None
             )
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             messages.error(request, error.message)
         else:

@@ -13,7 +13,7 @@ from accounts.errors import IAMError
 from accounts.identifiers import iam_arn
 from accounts.selectors import account_of
 from config.forms import format_tags
-from policies.authorization import AccessDenied, actor_for
+from policies.authorization import actor_for
 from policies.catalog import get_catalog
 from policies.filters import ManagedPolicyFilter
 from policies.forms import STARTER_DOCUMENT, PolicyCreateForm, TagsForm
@@ -100,8 +100,6 @@ class PolicyCreateView(View):
                 document=data["document"],
                 tags=tags,
             )
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             apply_policy_error(form, error, text)
             return self._render(request, form, text, status=400)
@@ -190,8 +188,6 @@ class PolicyTagsView(View):
                     managed.policy_tag(actor=actor, policy=policy, tags=changed)
                 if removed:
                     managed.policy_untag(actor=actor, policy=policy, keys=removed)
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             messages.error(request, error.message)
         else:
@@ -281,8 +277,6 @@ class PolicyDeleteView(View):
                             actor=actor, policy=policy, version_id=version.version_id
                         )
                 managed.policy_delete(actor=actor, policy=policy)
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             messages.error(request, error.message)
             return render(request, self.template_name, self._context(request, policy), status=409)

@@ -10,7 +10,7 @@ from django.views import View
 
 from accounts import rules
 from accounts.errors import IAMError, NoSuchEntity
-from policies.authorization import AccessDenied, actor_for
+from policies.authorization import actor_for
 from policies.catalog import get_catalog
 from policies.forms import PolicyVersionCreateForm
 from policies.pages.common import apply_policy_error, document_lines, policy_or_404
@@ -101,8 +101,6 @@ class PolicyVersionCreateView(View):
                 set_as_default=data["set_as_default"],
                 delete_version_id=to_delete,
             )
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             apply_policy_error(form, error, text)
             context = self._context(request, policy, form, text)
@@ -173,8 +171,6 @@ class PolicyVersionSetDefaultView(View):
             managed.policy_version_set_default(
                 actor=actor_for(request), policy=policy, version_id=version_id
             )
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             messages.error(request, error.message)
         else:
@@ -203,8 +199,6 @@ class PolicyVersionDeleteView(View):
             managed.policy_version_delete(
                 actor=actor_for(request), policy=policy, version_id=version_id
             )
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             messages.error(request, error.message)
             context = {"policy": policy, "version": version}

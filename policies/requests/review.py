@@ -14,7 +14,7 @@ from django.views import View
 from accounts.actors import system_actor
 from accounts.errors import IAMError
 from brokers.authz import RequestAuthorizer
-from policies.authorization import AccessDenied, actor_for
+from policies.authorization import actor_for
 from policies.context import IAM_REGION
 from policies.effective.preview import blast_radius
 from policies.permissions import check, render_denied
@@ -120,8 +120,6 @@ class _DecisionView(View):
         req = get_request_or_404(request, request_id)
         try:
             message = self.decide(request, req)
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             messages.error(request, error.message)
             return redirect(req.get_absolute_url())

@@ -10,6 +10,7 @@ from accounts.crypto import decrypt
 from accounts.models import AuditEvent
 from accounts.services import mfa, users
 from accounts.services.passwords import password_policy_update
+from policies.services import attachments
 from tests.factories import AccountFactory, IAMUserFactory, RootUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -156,6 +157,23 @@ def test_mfa_enable_needs_two_consecutive_codes(alice):
 def test_forced_password_change_then_policy_enforced(client, alice):
     alice.password_reset_required = True
     alice.save()
+    # As in AWS (which attaches IAMUserChangePassword when it requires a reset), changing one's
+    # own password needs iam:ChangePassword unless the password policy lets every user do it.
+    attachments.inline_policy_put(
+        actor=system_actor(),
+        identity=alice,
+        name="change-password",
+        document={
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "iam:ChangePassword",
+                    "Resource": "arn:aws:iam::*:user/${aws:username}",
+                }
+            ],
+        },
+    )
     response = _user_signin(client)
     assert response["Location"] == "/password/change"
     assert client.get("/audit")["Location"] == "/password/change"
@@ -215,3 +233,21 @@ def test_session_expires_after_the_configured_age(client, alice, settings):
     assert settings.SESSION_COOKIE_AGE == 12 * 3600
     _user_signin(client)
     assert client.session.get_expiry_age() == 12 * 3600
+
+
+def test_changing_ones_password_is_the_same_decision_in_the_console_and_the_api(client, alice):
+    """Without iam:ChangePassword (default password policy) the console page refuses, as
+    ChangePassword through the query API does; the password stays as it was."""
+    _user_signin(client)
+    response = client.post(
+        "/password/change",
+        {
+            "old_password": PASSWORD,
+            "new_password": "N3w-Passw0rd!",
+            "confirm_password": "N3w-Passw0rd!",
+        },
+    )
+    assert response.status_code == 403
+    assert b"iam:ChangePassword" in response.content
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)

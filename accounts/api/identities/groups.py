@@ -74,7 +74,6 @@ class GroupListApi(ListCreateApi):
         account = account_of(request.user)
         arn = iam_arn(account.account_id, "group", data["Path"], data["GroupName"])
         policies = [policy_get_by_arn(account=account, arn=a) for a in data["PolicyArns"]]
-        api_require(request, "iam:CreateGroup", arn)
         for policy in policies:
             api_require(request, "iam:AttachGroupPolicy", arn, extra={"iam:PolicyARN": policy.arn})
         actor = actor_for(request)
@@ -126,10 +125,6 @@ class GroupDetailApi(APIView):
         data = validated(GroupUpdateSerializer, request)
         new_name = data.get("NewGroupName", group.name)
         new_path = data.get("NewPath", group.path)
-        api_require(request, "iam:UpdateGroup", group.arn)
-        new_arn = iam_arn(group.account.account_id, "group", new_path, new_name)
-        if new_arn != group.arn:
-            api_require(request, "iam:UpdateGroup", new_arn)
         groups.group_update(
             actor=actor_for(request),
             group=group,
@@ -163,7 +158,6 @@ class GroupMembersApi(APIView):
     def post(self, request, name: str):
         group = _group(request, name)
         data = validated(GroupMemberSerializer, request)
-        api_require(request, "iam:AddUserToGroup", group.arn)
         user = users.user_get(account=group.account, name=data["UserName"])
         groups.group_member_add(actor=actor_for(request), group=group, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -175,7 +169,6 @@ class GroupMemberApi(APIView):
     @extend_schema(summary="RemoveUserFromGroup", responses={204: None})
     def delete(self, request, name: str, user_name: str):
         group = _group(request, name)
-        api_require(request, "iam:RemoveUserFromGroup", group.arn)
         user = users.user_get(account=group.account, name=user_name)
         groups.group_member_remove(actor=actor_for(request), group=group, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.response import Response
@@ -26,13 +25,12 @@ from accounts.api.serializers import (
 )
 from accounts.errors import NoSuchEntity
 from accounts.filters import RoleFilter
-from accounts.identifiers import iam_arn
 from accounts.models import Role
 from accounts.selectors import account_of, role_detail, role_list
 from accounts.services import roles
 from accounts.views.roles.edit import role_delete_with_blockers
 from policies.authorization import actor_for
-from policies.services.attachments import permissions_boundary_put, policy_attach
+from policies.services.identities import role_create_with_permissions
 from policies.services.managed import policy_get_by_arn
 
 
@@ -94,39 +92,24 @@ class RoleListApi(ListCreateApi):
         data = validated(RoleCreateSerializer, request)
         account = account_of(request.user)
         tags = tag_map(data["Tags"])
-        arn = iam_arn(account.account_id, "role", data["Path"], data["RoleName"])
         boundary = (
             policy_get_by_arn(account=account, arn=data["PermissionsBoundary"])
             if data["PermissionsBoundary"]
             else None
         )
         policies = [policy_get_by_arn(account=account, arn=a) for a in data["PolicyArns"]]
-        keys = {"iam:PermissionsBoundary": boundary.arn} if boundary else {}
-        api_require(request, "iam:CreateRole", arn, request_tags=tags, extra=keys)
-        if tags:
-            api_require(request, "iam:TagRole", arn, request_tags=tags, extra=keys)
-        if boundary:
-            api_require(request, "iam:PutRolePermissionsBoundary", arn, extra=keys)
-        for policy in policies:
-            api_require(
-                request, "iam:AttachRolePolicy", arn, extra={**keys, "iam:PolicyARN": policy.arn}
-            )
-        actor = actor_for(request)
-        with transaction.atomic():
-            role = roles.role_create(
-                actor=actor,
-                account=account,
-                name=data["RoleName"],
-                path=data["Path"],
-                trust_policy=data["AssumeRolePolicyDocument"],
-                description=data["Description"],
-                max_session_duration=data["MaxSessionDuration"],
-                tags=tags,
-            )
-            if boundary:
-                permissions_boundary_put(actor=actor, identity=role, policy=boundary)
-            for policy in policies:
-                policy_attach(actor=actor, policy=policy, identity=role)
+        role = role_create_with_permissions(
+            actor=actor_for(request),
+            account=account,
+            name=data["RoleName"],
+            path=data["Path"],
+            trust_policy=data["AssumeRolePolicyDocument"],
+            description=data["Description"],
+            max_session_duration=data["MaxSessionDuration"],
+            tags=tags,
+            boundary=boundary,
+            policies=policies,
+        )
         return Response(RoleSerializer(role).data, status=status.HTTP_201_CREATED)
 
 
@@ -155,7 +138,6 @@ class RoleDetailApi(APIView):
     def patch(self, request, name: str):
         role = _role(request, name)
         data = validated(RoleUpdateSerializer, request)
-        api_require(request, "iam:UpdateRole", role.arn)
         roles.role_update(
             actor=actor_for(request),
             role=role,
@@ -193,7 +175,6 @@ class RoleTrustPolicyApi(APIView):
     def put(self, request, name: str):
         role = _role(request, name)
         document = validated(TrustPolicySerializer, request)["PolicyDocument"]
-        api_require(request, "iam:UpdateAssumeRolePolicy", role.arn)
         roles.role_trust_policy_update(actor=actor_for(request), role=role, trust_policy=document)
         return Response({"PolicyDocument": RoleSerializer(role).data["AssumeRolePolicyDocument"]})
 

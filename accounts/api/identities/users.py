@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.db import transaction
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.response import Response
@@ -31,14 +30,13 @@ from accounts.api.serializers import (
 )
 from accounts.errors import NoSuchEntity
 from accounts.filters import UserFilter
-from accounts.identifiers import iam_arn
 from accounts.models import Group, IAMUser
 from accounts.selectors import account_of, user_detail, user_list
 from accounts.services import groups, users
 from accounts.views.deletion import delete_with_blockers
 from accounts.views.users import user_blocker_steps
 from policies.authorization import actor_for
-from policies.services.attachments import policy_attach
+from policies.services.identities import user_create_with_permissions
 from policies.services.managed import policy_get_by_arn
 
 
@@ -88,33 +86,19 @@ class UserListApi(ListCreateApi):
         data = validated(UserCreateSerializer, request)
         account = account_of(request.user)
         tags = tag_map(data["Tags"])
-        arn = iam_arn(account.account_id, "user", data["Path"], data["UserName"])
         member_of = [groups.group_get(account=account, name=name) for name in data["Groups"]]
         policies = [policy_get_by_arn(account=account, arn=a) for a in data["PolicyArns"]]
-        api_require(request, "iam:CreateUser", arn, request_tags=tags)
-        if tags:
-            api_require(request, "iam:TagUser", arn, request_tags=tags)
-        if data["Password"] is not None:
-            api_require(request, "iam:CreateLoginProfile", arn)
-        for group in member_of:
-            api_require(request, "iam:AddUserToGroup", group.arn)
-        for policy in policies:
-            api_require(request, "iam:AttachUserPolicy", arn, extra={"iam:PolicyARN": policy.arn})
-        actor = actor_for(request)
-        with transaction.atomic():
-            user = users.user_create(
-                actor=actor,
-                account=account,
-                name=data["UserName"],
-                path=data["Path"],
-                tags=tags,
-                password=data["Password"],
-                password_reset_required=data["PasswordResetRequired"],
-            )
-            for group in member_of:
-                groups.group_member_add(actor=actor, group=group, user=user)
-            for policy in policies:
-                policy_attach(actor=actor, policy=policy, identity=user)
+        user = user_create_with_permissions(
+            actor=actor_for(request),
+            account=account,
+            name=data["UserName"],
+            path=data["Path"],
+            tags=tags,
+            password=data["Password"],
+            password_reset_required=data["PasswordResetRequired"],
+            member_of=member_of,
+            policies=policies,
+        )
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -144,10 +128,6 @@ class UserDetailApi(APIView):
         data = validated(UserUpdateSerializer, request)
         new_name = data.get("NewUserName", user.name)
         new_path = data.get("NewPath", user.path)
-        api_require(request, "iam:UpdateUser", user.arn)
-        new_arn = iam_arn(user.account.account_id, "user", new_path, new_name)
-        if new_arn != user.arn:
-            api_require(request, "iam:UpdateUser", new_arn)
         users.user_update(
             actor=actor_for(request),
             user=user,
@@ -219,7 +199,6 @@ class LoginProfileApi(APIView):
     def post(self, request, name: str):
         user = _user(request, name)
         data = validated(LoginProfileInputSerializer, request)
-        api_require(request, "iam:CreateLoginProfile", user.arn)
         users.user_login_profile_create(
             actor=actor_for(request),
             user=user,
@@ -241,7 +220,6 @@ class LoginProfileApi(APIView):
     def patch(self, request, name: str):
         user = _user(request, name)
         data = validated(LoginProfileUpdateSerializer, request)
-        api_require(request, "iam:UpdateLoginProfile", user.arn)
         users.user_login_profile_update(
             actor=actor_for(request),
             user=user,
@@ -253,7 +231,6 @@ class LoginProfileApi(APIView):
     @extend_schema(summary="DeleteLoginProfile", responses={204: None})
     def delete(self, request, name: str):
         user = _user(request, name)
-        api_require(request, "iam:DeleteLoginProfile", user.arn)
         users.user_password_set(actor=actor_for(request), user=user, password=None)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

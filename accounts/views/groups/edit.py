@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from accounts.errors import IAMError
-from accounts.identifiers import iam_arn
 from accounts.models import Group
 from accounts.selectors import identity_policies
 from accounts.services import groups
@@ -22,7 +21,7 @@ from accounts.views.deletion import (
 )
 from accounts.views.groups.common import apply_group_error, group_or_404
 from config.forms import ConsoleForm
-from policies.authorization import AccessDenied, actor_for
+from policies.authorization import actor_for
 from policies.permissions import check, render_denied, require
 
 
@@ -50,19 +49,13 @@ class GroupUpdateView(View):
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            new_arn = iam_arn(group.account.account_id, "group", data["path"], data["name"])
             try:
-                require(request, "iam:UpdateGroup", group.arn)
-                if new_arn != group.arn:
-                    require(request, "iam:UpdateGroup", new_arn)
                 groups.group_update(
                     actor=actor_for(request),
                     group=group,
                     new_name=data["name"] if data["name"] != group.name else None,
                     new_path=data["path"] if data["path"] != group.path else None,
                 )
-            except AccessDenied as denied:
-                return render_denied(request, denied.result)
             except IAMError as error:
                 apply_group_error(form, error)
                 status = error.http_status

@@ -6,25 +6,22 @@ import json
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views import View
 from django_tables2 import RequestConfig
 
 from accounts.errors import IAMError, ValidationError
 from accounts.filters import RoleFilter
-from accounts.identifiers import iam_arn
 from accounts.selectors import account_of, attachable_policies, role_list
-from accounts.services import roles
 from accounts.services.trust import TRUSTED_ENTITY_CHOICES, trust_policy_from_choices
 from accounts.tables import RoleTable
 from accounts.views.groups.common import policy_choices
 from accounts.views.roles.common import CUSTOM, HOURS, apply_role_error, trust_findings
 from config.forms import ConsoleForm, parse_tags
-from policies.authorization import AccessDenied, actor_for
+from policies.authorization import actor_for
 from policies.models import ManagedPolicy
-from policies.permissions import IAMActionMixin, render_denied, require
-from policies.services.attachments import permissions_boundary_put, policy_attach
+from policies.permissions import IAMActionMixin
+from policies.services.identities import role_create_with_permissions
 
 
 class RoleListView(IAMActionMixin, View):
@@ -162,7 +159,8 @@ class RoleCreateView(View):
 
     Every part is its own IAM action (iam:CreateRole with the request tags and
     ``iam:PermissionsBoundary``, iam:TagRole, iam:PutRolePermissionsBoundary,
-    iam:AttachRolePolicy per policy), all authorized before anything is written.
+    iam:AttachRolePolicy per policy), each authorized by its service; a denial of any part
+    leaves nothing written.
     """
 
     template_name = "accounts/role_create.html"
@@ -183,40 +181,19 @@ class RoleCreateView(View):
         data = form.cleaned_data
         by_arn = {p.arn: p for p in policies}
         boundary = by_arn.get(data["permissions_boundary"] or "")
-        keys = {"iam:PermissionsBoundary": boundary.arn} if boundary else {}
-        arn = iam_arn(account.account_id, "role", data["path"], data["name"])
-        tags = data["tag_map"]
         try:
-            require(request, "iam:CreateRole", arn, request_tags=tags, extra=keys)
-            if tags:
-                require(request, "iam:TagRole", arn, request_tags=tags, extra=keys)
-            if boundary:
-                require(request, "iam:PutRolePermissionsBoundary", arn, extra=keys)
-            for policy_arn in data["policies"]:
-                require(
-                    request,
-                    "iam:AttachRolePolicy",
-                    arn,
-                    extra={**keys, "iam:PolicyARN": policy_arn},
-                )
-            actor = actor_for(request)
-            with transaction.atomic():
-                role = roles.role_create(
-                    actor=actor,
-                    account=account,
-                    name=data["name"],
-                    path=data["path"],
-                    description=data["description"],
-                    trust_policy=data["trust_document"],
-                    max_session_duration=data["max_session_duration"],
-                    tags=tags,
-                )
-                if boundary:
-                    permissions_boundary_put(actor=actor, identity=role, policy=boundary)
-                for policy_arn in data["policies"]:
-                    policy_attach(actor=actor, policy=by_arn[policy_arn], identity=role)
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
+            role = role_create_with_permissions(
+                actor=actor_for(request),
+                account=account,
+                name=data["name"],
+                path=data["path"],
+                description=data["description"],
+                trust_policy=data["trust_document"],
+                max_session_duration=data["max_session_duration"],
+                tags=data["tag_map"],
+                boundary=boundary,
+                policies=[by_arn[policy_arn] for policy_arn in data["policies"]],
+            )
         except IAMError as error:
             apply_role_error(form, error)
             return render(

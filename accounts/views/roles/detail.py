@@ -6,7 +6,6 @@ from functools import partial
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import render
 from django.views import View
@@ -31,7 +30,7 @@ from accounts.views.roles.common import (
     role_or_404,
 )
 from config.forms import ConsoleForm, format_tags, parse_tags
-from policies.authorization import AccessDenied, actor_for
+from policies.authorization import actor_for, all_or_nothing
 from policies.permissions import check, render_denied, require
 from policies.services.attachments import policy_attach, policy_detach
 from policies.services.managed import policy_get_by_arn
@@ -120,28 +119,12 @@ class RoleTagsUpdateView(View):
                 kept = {k.lower() for k in wanted}
                 removed = [k for k in role.tags if k.lower() not in kept]
                 try:
-                    if changed:
-                        require(
-                            request,
-                            "iam:TagRole",
-                            role.arn,
-                            request_tags=changed,
-                        )
-                    if removed:
-                        require(
-                            request,
-                            "iam:UntagRole",
-                            role.arn,
-                            extra={"aws:TagKeys": removed},
-                        )
                     actor = actor_for(request)
-                    with transaction.atomic():
+                    with all_or_nothing():
                         if removed:
                             roles.role_untag(actor=actor, role=role, keys=removed)
                         if changed:
                             roles.role_tag(actor=actor, role=role, tags=changed)
-                except AccessDenied as denied:
-                    return render_denied(request, denied.result)
                 except IAMError as error:
                     form.add_error("tags", error.message)
                     status = error.http_status
@@ -178,8 +161,6 @@ class RolePolicyAttachView(View):
                 )
                 policy = policy_get_by_arn(account=role.account, arn=policy_arn)
                 policy_attach(actor=actor_for(request), policy=policy, identity=role)
-            except AccessDenied as denied:
-                return render_denied(request, denied.result)
             except IAMError as error:
                 form.add_error("policy_arn", error.message)
                 status = error.http_status
@@ -200,8 +181,6 @@ def _role_step(request, role: Role, tab: str, action: str, run, success: str, **
     try:
         require(request, action, role.arn, extra=keys)
         run(actor=actor_for(request))
-    except AccessDenied as denied:
-        return render_denied(request, denied.result)
     except IAMError as error:
         messages.error(request, error.message)
     else:
