@@ -24,14 +24,14 @@ from accounts.api.serializers import (
     RoleUpdateSerializer,
     TrustPolicySerializer,
 )
+from accounts.authz import role_authz
 from accounts.errors import NoSuchEntity
 from accounts.filters import RoleFilter
 from accounts.identifiers import iam_arn
 from accounts.models import Role
 from accounts.selectors import account_of, role_detail, role_list
 from accounts.services import roles
-from accounts.views.roles.common import role_authz
-from accounts.views.roles.edit import role_delete_with_blockers
+from accounts.services.deletion import role_delete_with_blockers
 from policies.authorization import actor_for
 from policies.services.attachments import permissions_boundary_put, policy_attach
 from policies.services.managed import policy_get_by_arn
@@ -168,7 +168,14 @@ class RoleDetailApi(APIView):
     @extend_schema(summary="DeleteRole", parameters=[FORCE], responses={204: None})
     def delete(self, request, name: str):
         role = _role(request, name)
-        role_delete_with_blockers(request, role, remove_blockers=wants_force(request))
+        role_delete_with_blockers(
+            actor=actor_for(request),
+            role=role,
+            remove_blockers=wants_force(request),
+            authorize=lambda action, arn, extra: api_require(
+                request, action, arn, **role_authz(role, **extra)
+            ),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

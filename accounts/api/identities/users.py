@@ -35,8 +35,7 @@ from accounts.identifiers import iam_arn
 from accounts.models import Group, IAMUser
 from accounts.selectors import account_of, user_detail, user_list
 from accounts.services import groups, users
-from accounts.views.deletion import delete_with_blockers
-from accounts.views.users import user_blocker_steps
+from accounts.services.deletion import delete_with_blockers, user_blocker_steps
 from policies.authorization import actor_for
 from policies.services.attachments import policy_attach
 from policies.services.managed import policy_get_by_arn
@@ -167,7 +166,7 @@ class UserDetailApi(APIView):
     def delete(self, request, name: str):
         user = _user(request, name)
         delete_with_blockers(
-            request,
+            actor=actor_for(request),
             steps=user_blocker_steps(user) if wants_force(request) else [],
             authorize=lambda action, arn, extra: api_require(
                 request, action, arn, **_user_keys(user, **extra)

@@ -7,7 +7,6 @@ may change, and the services refuse everything else with UnmodifiableEntity anyw
 from accounts.views.roles.common import (
     apply_role_error,
     read_only_reason,
-    role_authz,
     trust_findings,
 )
 from accounts.views.roles.create import (
@@ -31,8 +30,6 @@ from accounts.views.roles.edit import (
     RoleUpdateForm,
     RoleUpdateView,
     TrustPolicyForm,
-    role_blocker_steps,
-    role_delete_with_blockers,
 )
 
 __all__ = [
@@ -54,8 +51,5 @@ __all__ = [
     "TrustPolicyForm",
     "apply_role_error",
     "read_only_reason",
-    "role_authz",
-    "role_blocker_steps",
-    "role_delete_with_blockers",
     "trust_findings",
 ]

@@ -58,14 +58,6 @@ def read_only_reason(role: Role) -> str:
     )
 
 
-def role_authz(role: Role, **extra) -> dict:
-    """``require`` keywords for an action on ``role``: its tags and its boundary's ARN."""
-    keys = dict(extra)
-    if role.permissions_boundary_id:
-        keys["iam:PermissionsBoundary"] = role.permissions_boundary.arn
-    return {"resource_tags": role.tags, "extra": keys}
-
-
 def trust_findings(text: str) -> list[dict]:
     """The validator's findings for a trust policy written as JSON (errors first)."""
     return [f.to_dict() for f in validate_text(text, "trust", catalog=get_catalog())]

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views import View
 
+from accounts.authz import role_authz
 from accounts.errors import IAMError
 from accounts.models import Role, RoleSession
 from accounts.selectors import (
@@ -28,7 +29,6 @@ from accounts.views.roles.common import (
     detail_tab,
     pretty_json,
     read_only_reason,
-    role_authz,
     role_or_404,
 )
 from config.forms import ConsoleForm, format_tags, parse_tags
