@@ -26,6 +26,8 @@ from config.forms import ConsoleForm, parse_tags
 from policies.authorization import AccessDenied, actor_for
 from policies.models import ManagedPolicy
 from policies.permissions import IAMActionMixin, check, render_denied, require
+from policies.selectors import access_advisor, user_permissions
+from policies.services.attachments import policy_attach
 
 
 class UserListView(IAMActionMixin, View):
@@ -151,8 +153,6 @@ class UserCreateView(View):
                     groups.group_member_add(
                         actor=actor, user=user, group=Group.objects.get(account=account, name=name)
                     )
-                from policies.services.attachments import policy_attach
-
                 for policy_arn in data["policies"]:
                     policy_attach(actor=actor, policy=policies[policy_arn], identity=user)
         except AccessDenied as denied:
@@ -186,8 +186,6 @@ class UserDetailView(View):
         tab = request.GET.get("tab", "permissions")
         if tab not in self.tabs:
             tab = "permissions"
-        from policies.selectors import access_advisor, user_permissions
-
         context = {
             "user": user,
             "tab": tab,
