@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,21 @@ def test_the_detector_sees_a_hidden_import(tmp_path, monkeypatch):
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     monkeypatch.setattr(sys.modules[__name__], "PROJECT", ("policies",))
     assert function_level_imports() == {("policies/x.py", "f", "policies.models")}
+
+
+def test_the_engine_contract_forbids_every_other_module_of_policies():
+    """import-linter forbids by name: a new module of policies must join the engine's list."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    (engine,) = [c for c in config["contracts"] if c["id"] == "engine-pure"]
+    siblings = {
+        f"policies.{path.stem if path.suffix == '.py' else path.name}"
+        for path in (ROOT / "policies").iterdir()
+        if (path.suffix == ".py" or (path / "__init__.py").exists())
+        and not path.name.startswith("__")
+        and path.name not in ("engine", "migrations")
+    }
+    assert siblings - set(engine["forbidden_modules"]) == set()
+    assert {"accounts", "brokers", "config", "django"} <= set(engine["forbidden_modules"])
 
 
 def test_setup_and_simulate_load_no_celery():
