@@ -19,3 +19,4 @@ test:
 lint:
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
+	@.venv/bin/lint-imports

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from accounts.actors import Actor
@@ -11,6 +12,19 @@ from accounts.models import AuditEvent
 # Parameter names whose values must never reach the audit trail (or any log).
 _SECRET_NAME = re.compile(r"pass(word)?|secret|token|seed|private|credential", re.IGNORECASE)
 REDACTED = "***"
+
+# The effective-permissions matrix (``policies.effective.outbox.capture``), registered by
+# ``PoliciesConfig.ready``. The identity core does not import the matrix (an import contract,
+# docs/architecture.md): the matrix hooks itself in here, and ``audit_record`` calls it inside
+# the writing transaction, so no decision-changing event commits without its outbox rows.
+_change_capture: list[Callable[[AuditEvent], None]] = []
+
+
+def register_change_capture(capture: Callable[[AuditEvent], None]) -> None:
+    """Install the one callable that turns an audit event into outbox rows (idempotent)."""
+    if _change_capture and _change_capture[0] is not capture:
+        raise RuntimeError("a change capture is already registered")
+    _change_capture[:] = [capture]
 
 
 def redact(value: Any) -> Any:
@@ -41,7 +55,7 @@ def audit_record(
     """Write one audit event for ``actor`` performing ``action`` on ``resource_arn``.
 
     In the same transaction, an event that can change what principals may do also records the
-    change in the effective-permissions outbox (``policies.effective.outbox``).
+    change in the effective-permissions outbox (the registered change capture).
     """
     event = AuditEvent.objects.create(
         account_id=account_id if account_id is not None else actor.account_id,
@@ -58,7 +72,8 @@ def audit_record(
         before=redact(before),
         after=redact(after),
     )
-    from policies.effective.outbox import capture  # policies depends on accounts, not back
-
-    capture(event)
+    if not _change_capture:
+        # Never silently skip it: the matrix would go stale with nothing pending to redo it.
+        raise RuntimeError("no change capture registered (is the policies app installed?)")
+    _change_capture[0](event)
     return event

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from accounts.services.trust import trusted_entities_summary
+
 
 def _age(value) -> str:
     if value is None:
@@ -97,8 +99,6 @@ class RoleTable(tables.Table):
         return link
 
     def render_trusted(self, value):
-        from accounts.services.trust import trusted_entities_summary
-
         return trusted_entities_summary(value)
 
     def render_last_used_at(self, value):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.services.audit import audit_retention_apply
+from accounts.services.credential_report import credential_report_build as build
 from config.celery import app
 
 
@@ -18,6 +19,4 @@ def audit_retention_sweep() -> int:
 @app.task(name="accounts.tasks.credential_report_build", acks_late=True)
 def credential_report_build(report_pk: int) -> str:
     """Build a requested credential report (idempotent)."""
-    from accounts.services.credential_report import credential_report_build as build
-
     return build(report_pk=report_pk).status

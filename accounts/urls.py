@@ -2,7 +2,6 @@
 
 from django.urls import path
 
-from accounts.query_api.views import home_or_query_api
 from accounts.views.account import AccountSettingsView, CredentialReportView
 from accounts.views.audit import AuditEventListView
 from accounts.views.auth import PasswordChangeView, SignInMFAView, SignInView, SignOutView
@@ -24,6 +23,7 @@ from accounts.views.groups import (
     GroupPolicyDetachView,
     GroupUpdateView,
 )
+from accounts.views.home import home_or_query_api
 from accounts.views.roles import (
     RoleCreateView,
     RoleDeleteView,

@@ -10,6 +10,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts.errors import AWSError
+
 
 class StandardPagination(PageNumberPagination):
     """Page-number pagination with a client-chosen page size up to 500."""
@@ -42,8 +44,6 @@ def error_body(code: str, message: str, *, fields: dict | None = None) -> dict:
 
 def exception_handler(exc, context):
     """Map Django and DRF exceptions (and domain errors carrying a ``code``) to error_body."""
-    from accounts.errors import AWSError  # domain errors: imported late to keep config light
-
     if isinstance(exc, AWSError):
         return Response(
             error_body(exc.code, exc.message, fields=getattr(exc, "fields", None)),

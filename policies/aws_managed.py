@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-from policies.models import document_hash
+from policies.models import ManagedPolicy, PolicyVersion, document_hash
 
 REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "amazon-mq-iam.json"
 
@@ -58,3 +58,14 @@ def sync_aws_managed_policies(ManagedPolicy, PolicyVersion) -> int:
             )
         count += 1
     return count
+
+
+def ensure_aws_managed_policies(sender, **kwargs) -> None:
+    """Reload AWS managed policies if a flush removed them (``manage.py flush``, test runs).
+
+    The data migration loads them once; a flush empties every table and then sends
+    ``post_migrate``, so the console would otherwise lose AmazonMQFullAccess & co.
+    """
+    using = kwargs.get("using", "default")
+    if not ManagedPolicy.objects.using(using).filter(is_aws_managed=True).exists():
+        sync_aws_managed_policies(ManagedPolicy, PolicyVersion)

@@ -16,6 +16,9 @@ from django.conf import settings
 from accounts.models import Account
 from config.celery import app
 from policies.effective import store
+from policies.effective.preview import preview_job_run
+from policies.requests import expiry
+from policies.requests.notify import send_emails
 from policies.services import matrix
 
 log = logging.getLogger("mqiam.matrix")
@@ -71,7 +74,6 @@ def matrix_finish(account_id: int, change_ids: list, job_id: int | None, full: b
 @app.task(bind=True, name="policies.tasks.matrix_preview", acks_late=True)
 def matrix_preview(self, job_id: str) -> None:
     """Compute a blast radius too large for the request; progress goes to the task's state."""
-    from policies.effective.preview import preview_job_run
 
     def progress(done: int, total: int) -> None:
         self.update_state(state="PROGRESS", meta={"done": done, "total": total})
@@ -103,8 +105,6 @@ def matrix_sweep() -> dict:
 @app.task(bind=True, name="policies.tasks.access_request_expire", acks_late=True)
 def access_request_expire(self, pk: int) -> bool:
     """Revoke one grant at its expiry (idempotent: a no-op if late or already done)."""
-    from policies.requests import expiry
-
     if expiry.access_request_expire(pk=pk):
         return True
     early = expiry.seconds_until_due(pk=pk)
@@ -116,22 +116,16 @@ def access_request_expire(self, pk: int) -> bool:
 @app.task(name="policies.tasks.access_request_notify_approvers", acks_late=True)
 def access_request_notify_approvers(pk: int) -> int:
     """Notify the approvers IAM allows to decide a new request (once per round)."""
-    from policies.requests import expiry
-
     return expiry.notify_approvers(pk=pk)
 
 
 @app.task(name="policies.tasks.access_request_send_emails", acks_late=True)
 def access_request_send_emails(ids: list) -> int:
     """Email the given notifications that are not emailed yet."""
-    from policies.requests.notify import send_emails
-
     return send_emails(ids)
 
 
 @app.task(name="policies.tasks.access_request_sweep")
 def access_request_sweep() -> dict:
     """Beat: revoke expired grants, expire stale requests, warn, redo lost notices."""
-    from policies.requests import expiry
-
     return expiry.sweep()

@@ -18,7 +18,7 @@ from accounts.api.serializers import (
 )
 from accounts.errors import NoSuchEntity, ValidationError
 from accounts.filters import AuditEventFilter
-from accounts.models import IAMUser, MFADevice, RootUser
+from accounts.models import Account, AuditEvent, IAMUser, MFADevice, Role, RootUser
 from accounts.selectors import audit_event_list
 from accounts.services import access_keys, mfa, sts
 from accounts.services.users import user_get
@@ -46,8 +46,6 @@ def _key_owner(request, user_name: str) -> IAMUser | RootUser:
         if principal.kind == "root":
             return RootUser.objects.select_related("account").get(pk=principal.pk)
         raise ValidationError("A role session has no long-term access keys.")
-    from accounts.models import Account
-
     account = Account.objects.get(account_id=principal.account_id)
     return user_get(account=account, name=user_name)
 
@@ -148,8 +146,6 @@ class AssumeRoleApi(APIView):
         data = AssumeRoleInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         params = data.validated_data
-        from accounts.models import Role
-
         role = next(
             (
                 r
@@ -203,7 +199,5 @@ class AuditEventListApi(generics.ListAPIView):
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no principal
-            from accounts.models import AuditEvent
-
             return AuditEvent.objects.none()
         return audit_event_list(principal=self.request.user)

@@ -10,6 +10,7 @@ from accounts.models import AuditEvent, Role
 from accounts.query_api import render
 from accounts.query_api.registry import Call, operation, paginate, tags_in, tags_out
 from accounts.services import roles
+from brokers.models import Broker
 from policies.authorization import all_or_nothing
 from policies.aws_managed import mq_reference
 from policies.models import ManagedPolicy
@@ -157,8 +158,6 @@ def create_service_linked_role(call: Call) -> dict:
 
 def _role_usage(role: Role) -> list[dict]:
     """Brokers still using Amazon MQ's service-linked role, per region (AWS's RoleUsageList)."""
-    from brokers.models import Broker
-
     by_region: dict[str, list[str]] = defaultdict(list)
     for broker in Broker.objects.filter(account=role.account).select_related("account"):
         by_region[broker.region].append(broker.arn)

@@ -27,7 +27,6 @@ from accounts.query_api.protocol import (
 )
 from accounts.query_api.registry import OPERATIONS, Call, NotImplementedOperation
 from accounts.sigv4 import SIGNATURE_DOES_NOT_MATCH, SigV4Error
-from accounts.views.home import HomeView
 from policies.authorization import AccessDenied, AuthorizationResult, actor_for, audit_denial
 
 # Importing the handler modules registers their operations.
@@ -171,14 +170,3 @@ def query_api(request):
         return _error(IAMError("An internal error occurred."), service, request_id)
     response["x-amzn-RequestId"] = request_id
     return response
-
-
-_home = HomeView.as_view()
-
-
-@csrf_exempt  # the query API is SigV4-authenticated; the dashboard answers GET only
-def home_or_query_api(request, *args, **kwargs):
-    """The base URL: the dashboard for a browser, the IAM/STS query API for AWS clients."""
-    if is_query_api_request(request):
-        return query_api(request)
-    return _home(request, *args, **kwargs)

@@ -23,6 +23,7 @@ from accounts.audit import audit_record
 from accounts.errors import IAMError
 from accounts.models import AccessKey, Account, CredentialReport, IAMUser, MFADevice
 from accounts.services.passwords import password_policy_for
+from config.queue import task
 
 COLUMNS = (
     "user",
@@ -205,10 +206,9 @@ def credential_report_generate(*, actor: Actor, account: Account) -> tuple[str, 
 
 
 def _enqueue(report_pk: int) -> None:
-    from accounts.tasks import credential_report_build as credential_report_build_task
-
+    build_task = task("accounts.tasks.credential_report_build")
     try:
-        credential_report_build_task.delay(report_pk)
+        build_task.delay(report_pk)
     except Exception:  # noqa: BLE001 - the sweep in the task module picks stale reports up
         logging.getLogger("mqiam").warning("could not enqueue credential report %s", report_pk)
 

@@ -19,6 +19,7 @@ from accounts.services.tags import resource_tag, resource_untag
 from accounts.snapshots import role_snapshot
 from policies.authorization import authorize_actor
 from policies.documents import check_policy_document
+from policies.models import PolicyAttachment
 
 
 def role_get(*, account: Account, name: str) -> Role:
@@ -267,8 +268,6 @@ def service_linked_role_delete(
     outcome (``SUCCEEDED`` or ``FAILED`` with the resources using the role) for
     GetServiceLinkedRoleDeletionStatus. Returns the status.
     """
-    from policies.models import PolicyAttachment
-
     authorize_actor(actor, "iam:DeleteServiceLinkedRole", role.arn)
     if not role.is_service_linked:
         raise InvalidInput(f"Role {role.name} is not a service-linked role.")

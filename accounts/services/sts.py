@@ -24,6 +24,9 @@ from accounts.crypto import encrypt
 from accounts.errors import IAMError, ValidationError
 from accounts.models import Role, RoleSession
 from accounts.principals import ASSUMED_ROLE, Principal
+from policies.authorization import AccessDenied, AuthorizationResult, audit_denial, authorize
+from policies.documents import check_policy_document
+from policies.models import ManagedPolicy
 
 SESSION_NAME_RE = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
 MIN_DURATION_S = 900
@@ -203,10 +206,6 @@ def assume_role(
     ``context`` is the caller's request context; this adds the keys AssumeRole carries
     (sts:RoleSessionName, sts:ExternalId is the caller's to add, request tags, MFA).
     """
-    from policies.authorization import AccessDenied, AuthorizationResult, audit_denial, authorize
-    from policies.documents import check_policy_document
-    from policies.models import ManagedPolicy
-
     if caller.is_root:
         result = AuthorizationResult(
             caller,

@@ -1,72 +1,13 @@
-"""Deleting a user, group or role after what blocks it, every step authorized before any runs."""
+"""The confirmation page of deleting a user, group or role (steps: accounts.services.deletion)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
-
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views import View
 
 from accounts.errors import IAMError
-from policies.authorization import actor_for
 from policies.permissions import check, render_denied
-from policies.services.attachments import inline_policy_delete, policy_detach
-
-# (IAM action, resource ARN, extra context keys, service call taking ``actor=``)
-Step = tuple[str, str, dict, Callable[..., object]]
-
-
-def policy_blocker_steps(identity, label: str) -> list[Step]:
-    """Delete the identity's inline policies (by name), then detach its managed policies.
-
-    ``label`` is User, Group or Role, as in iam:DeleteUserPolicy and iam:DetachUserPolicy.
-    """
-    steps: list[Step] = [
-        (
-            f"iam:Delete{label}Policy",
-            identity.arn,
-            {},
-            partial(inline_policy_delete, identity=identity, name=name),
-        )
-        for name in identity.inline_policies.order_by("name").values_list("name", flat=True)
-    ]
-    steps += [
-        (
-            f"iam:Detach{label}Policy",
-            identity.arn,
-            {"iam:PolicyARN": attachment.policy.arn},
-            partial(policy_detach, policy=attachment.policy, identity=identity),
-        )
-        for attachment in identity.policy_attachments.select_related("policy__account")
-    ]
-    return steps
-
-
-def delete_with_blockers(
-    request,
-    *,
-    steps: list[Step],
-    authorize: Callable[[str, str, dict], object],
-    action: str,
-    resource: str,
-    delete: Callable[..., object],
-) -> None:
-    """Authorize every step, then ``action`` on ``resource``; then run them in one transaction.
-
-    ``authorize(action, resource, extra)`` raises AccessDenied. Nothing is written before the
-    last authorization, so a denial part-way changes nothing and its audit row is kept.
-    """
-    for step_action, step_resource, extra, _ in steps:
-        authorize(step_action, step_resource, extra)
-    authorize(action, resource, {})
-    actor = actor_for(request)
-    with transaction.atomic():
-        for *_, run in steps:
-            run(actor=actor)
-        delete(actor=actor)
 
 
 class ConfirmDeleteView(View):

@@ -2,7 +2,9 @@
 
 from django.shortcuts import render
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 
+from accounts.query_api.views import is_query_api_request, query_api
 from accounts.selectors import account_of
 from accounts.summary import account_summary, security_hints
 from policies.permissions import check
@@ -36,3 +38,14 @@ class HomeView(View):
             context["hints"] = security_hints(account)
             context["account"] = account
         return render(request, "home.html", context)
+
+
+_home = HomeView.as_view()
+
+
+@csrf_exempt  # the query API is SigV4-authenticated; the dashboard answers GET only
+def home_or_query_api(request, *args, **kwargs):
+    """The base URL: the dashboard for a browser, the IAM/STS query API for AWS clients."""
+    if is_query_api_request(request):
+        return query_api(request)
+    return _home(request, *args, **kwargs)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django import forms
 from django.contrib import messages
 from django.http import Http404
@@ -16,18 +14,15 @@ from accounts.filters import UserFilter
 from accounts.forms import apply_service_error
 from accounts.models import Group, IAMUser, MFADevice
 from accounts.selectors import account_of, user_detail, user_list
-from accounts.services import access_keys, groups, mfa, users
+from accounts.services import users
+from accounts.services.deletion import user_delete_with_blockers
 from accounts.tables import UserTable
-from accounts.views.deletion import (
-    ConfirmDeleteView,
-    Step,
-    delete_with_blockers,
-    policy_blocker_steps,
-)
+from accounts.views.deletion import ConfirmDeleteView
 from config.forms import ConsoleForm, parse_tags
 from policies.authorization import actor_for
 from policies.models import ManagedPolicy
 from policies.permissions import IAMActionMixin, check, render_denied, require
+from policies.selectors import access_advisor, user_permissions
 from policies.services.identities import user_create_with_permissions
 
 
@@ -164,8 +159,6 @@ class UserDetailView(View):
         tab = request.GET.get("tab", "permissions")
         if tab not in self.tabs:
             tab = "permissions"
-        from policies.selectors import access_advisor, user_permissions
-
         context = {
             "user": user,
             "tab": tab,
@@ -218,49 +211,6 @@ class UserUpdateView(View):
         return render(request, self.template_name, {"form": form, "user": user}, status=400)
 
 
-def user_blocker_steps(user: IAMUser) -> list[Step]:
-    """What the AWS console removes before DeleteUser, as (action, ARN, context, call) steps."""
-    steps: list[Step] = []
-    if user.has_console_password:
-        steps.append(
-            (
-                "iam:DeleteLoginProfile",
-                user.arn,
-                {},
-                partial(users.user_password_set, user=user, password=None),
-            )
-        )
-    steps += [
-        (
-            "iam:DeleteAccessKey",
-            user.arn,
-            {},
-            partial(access_keys.access_key_delete, owner=user, access_key_id=key_id),
-        )
-        for key_id in user.access_keys.values_list("access_key_id", flat=True)
-    ]
-    steps += [
-        (
-            "iam:DeactivateMFADevice",
-            user.arn,
-            {},
-            partial(mfa.mfa_device_deactivate, owner=user, serial_number=device.serial_number),
-        )
-        for device in MFADevice.objects.filter(user=user).select_related("account")
-    ]
-    steps += policy_blocker_steps(user, "User")
-    steps += [
-        (
-            "iam:RemoveUserFromGroup",
-            m.group.arn,
-            {},
-            partial(groups.group_member_remove, group=m.group, user=user),
-        )
-        for m in user.memberships.select_related("group__account")
-    ]
-    return steps
-
-
 class UserDeleteView(ConfirmDeleteView):
     """Confirm, optionally remove what blocks deletion (each step authorized), then delete."""
 
@@ -276,11 +226,6 @@ class UserDeleteView(ConfirmDeleteView):
         return {"user": user, "blockers": users.user_delete_blockers(user)}
 
     def perform_delete(self, request, user: IAMUser, *, remove_blockers: bool) -> None:
-        delete_with_blockers(
-            request,
-            steps=user_blocker_steps(user) if remove_blockers else [],
-            authorize=lambda action, arn, extra: require(request, action, arn, extra=extra),
-            action="iam:DeleteUser",
-            resource=user.arn,
-            delete=partial(users.user_delete, user=user),
+        user_delete_with_blockers(
+            actor=actor_for(request), user=user, remove_blockers=remove_blockers
         )

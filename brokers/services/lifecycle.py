@@ -23,6 +23,7 @@ from brokers.models import Broker, BrokerUser, Configuration
 from brokers.models.broker import IN_PROGRESS_STATES
 from brokers.rules import zone_info
 from brokers.services.snapshots import broker_snapshot
+from config.queue import task
 
 MIN_SWEEP_GRACE_S = 10.0
 MAINTENANCE_WINDOW = timedelta(hours=2)
@@ -55,10 +56,11 @@ def transition_start(broker: Broker, state: str) -> None:
 
     def enqueue_transition() -> None:
         """Queue the transition's end; with Redis down the sweep finishes it instead."""
-        from brokers.tasks import broker_transition_task as _task
-
+        transition_task = task("brokers.tasks.broker_transition_task")
         try:
-            _task.apply_async(kwargs={"broker_pk": broker_pk, "token": token}, countdown=delay)
+            transition_task.apply_async(
+                kwargs={"broker_pk": broker_pk, "token": token}, countdown=delay
+            )
         except Exception:
             log.warning(
                 "could not queue the transition of broker %s; the sweep will finish it",

@@ -9,7 +9,7 @@ from accounts.audit import audit_record
 from brokers import documents, engines, rules
 from brokers.authz import Authorizer, authorize
 from brokers.errors import bad_request, not_running
-from brokers.models import Broker
+from brokers.models import Broker, ConfigurationRevision
 from brokers.services.brokers import ACTIVE_STATES, MQ_SERVICE
 from brokers.services.configurations import resolve_configuration
 from brokers.services.snapshots import broker_snapshot
@@ -182,8 +182,6 @@ def broker_update(
 def _current_access(broker: Broker) -> dict:
     current = broker.pending.get("configuration")
     if current:
-        from brokers.models import ConfigurationRevision
-
         revision = ConfigurationRevision.objects.filter(
             configuration__configuration_id=current["id"], revision=current["revision"]
         ).first()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from accounts.actors import Actor
 from accounts.errors import InvalidInput, NoSuchEntity
 from accounts.models import Account, Group, IAMUser, Role
+from accounts.services import groups, roles, users
 from policies.models import ManagedPolicy
 from policies.services import attachments, managed
 
@@ -90,8 +91,6 @@ def resolve(account: Account, actor: Actor, change: dict) -> ResolvedChange:
             {"iam:PolicyARN": policy.arn},
         )
     if kind in ("add_member", "remove_member"):
-        from accounts.services import groups
-
         group = _identity(account, {"kind": "group", "name": change.get("group")})
         user = _identity(account, {"kind": "user", "name": change.get("user")})
         service = groups.group_member_add if kind == "add_member" else groups.group_member_remove
@@ -136,8 +135,6 @@ def resolve(account: Account, actor: Actor, change: dict) -> ResolvedChange:
             ),
             extra,
         )
-    from accounts.services import roles, users
-
     model_kind = "user" if kind == "tag_user" else "role"
     identity = _identity(account, {"kind": model_kind, "name": change.get("name")})
     tags = change.get("tags") or {}

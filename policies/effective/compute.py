@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from accounts.models import Account, IAMUser, Role
 from policies.effective.actions import matrix_actions
+from policies.engine.matrix import MatrixAction, MatrixResource, evaluate_matrix, matrix_world
 from policies.models import MatrixResource as MatrixResourceRow
 from policies.selectors import GatheredPolicies, PolicySource, gather_policies_bulk
 
@@ -159,8 +160,6 @@ class MatrixShape:
 
 def matrix_shape(resources: list[MatrixResourceRow], account_id: str) -> MatrixShape:
     """Engine inputs for the account's columns: ``*`` actions apart (their region is unknown)."""
-    from policies.engine.matrix import MatrixAction, MatrixResource, matrix_world
-
     by_kind: dict[str, list[int]] = {}
     for row in resources:
         by_kind.setdefault(row.kind, []).append(row.position)
@@ -184,8 +183,6 @@ def compute_rows(
     subject: PrincipalSubject, gathered: GatheredPolicies, shape: MatrixShape
 ) -> ComputedPrincipal:
     """Every catalogued action of the matrix for one principal, with its sources."""
-    from policies.engine.matrix import evaluate_matrix
-
     results = []
     for _actions, unknown, world in shape.batches:
         results += evaluate_matrix(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from policies.effective import queries
 from policies.effective.actions import matrix_actions
+from policies.models import EffectivePermission, MatrixResource, PrincipalProvenance
 
 # A principal allowed at least this share of the actions on a resource is an administrator
 # of it; administrators are drawn as one node so the graph stays readable.
@@ -21,8 +22,6 @@ def graph_for_resource(*, account_pk: int, resource_arn: str, action: str | None
                 row["principal_arn"], {"kind": row["principal_kind"], "actions": {}}
             )
             entry["actions"][name] = row
-    from policies.models import MatrixResource
-
     resource = MatrixResource.objects.filter(account_id=account_pk, arn=resource_arn).first()
     kind = resource.kind if resource else ""
     # An administrator may do (nearly) everything that can be done to this kind of resource.
@@ -99,8 +98,6 @@ def _path_to_policy(nodes, edges, start: str, source: dict) -> str:
 
 def graph_for_principal(*, principal_kind: str, principal_id: int, principal_arn: str) -> dict:
     """Nodes and labelled edges from one principal to every resource it may act on."""
-    from policies.models import EffectivePermission, MatrixResource, PrincipalProvenance
-
     rows = list(
         EffectivePermission.objects.filter(principal_kind=principal_kind, principal_id=principal_id)
     )

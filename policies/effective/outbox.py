@@ -15,6 +15,7 @@ from functools import partial
 from django.db import transaction
 
 from accounts.models import Account, AuditEvent, IAMUser
+from config.queue import task
 from policies.models import PermissionChange
 
 log = logging.getLogger("mqiam.matrix")
@@ -118,10 +119,9 @@ def record(account: Account, scope: str, target: str, reason: str) -> None:
 
 def enqueue_recompute(account_pk: int) -> None:
     """Ask the worker to recompute; if Redis is down the sweep will do it later."""
-    from policies.tasks import matrix_recompute as matrix_recompute_task
-
+    recompute_task = task("policies.tasks.matrix_recompute")
     try:
-        matrix_recompute_task.apply_async(kwargs={"account_id": account_pk}, retry=False)
+        recompute_task.apply_async(kwargs={"account_id": account_pk}, retry=False)
     except Exception:
         log.warning(
             "could not enqueue a matrix recompute for account %s; the sweep will",

@@ -16,10 +16,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.actors import system_actor
+from accounts.errors import IAMError
 from accounts.models import Account
+from config.queue import task
 from policies.effective.actions import matrix_action
+from policies.effective.changes import resolve
 from policies.effective.compute import ComputedRow, compute_for, subjects_for
-from policies.models import MatrixResource, PermissionChange
+from policies.models import MatrixResource, PermissionChange, PreviewJob
 from policies.services.matrix import _principal_keys_for, all_principal_keys, chunk_keys
 
 log = logging.getLogger("mqiam.matrix")
@@ -211,17 +215,14 @@ def preview_limit() -> int:
 
 def preview_job_start(*, account: Account, requested_by: str, change: dict, principals: int):
     """Queue a preview for the worker (sent when the caller's transaction commits)."""
-    from policies.models import PreviewJob
-
     job = PreviewJob.objects.create(
         account=account, requested_by=requested_by, change=change, principals=principals
     )
 
     def send() -> None:
-        from policies.tasks import matrix_preview
-
+        preview_task = task("policies.tasks.matrix_preview")
         try:
-            task = matrix_preview.apply_async(args=[str(job.pk)], retry=False)
+            sent = preview_task.apply_async(args=[str(job.pk)], retry=False)
         except Exception:
             # Redis is down: a preview is worth nothing later, so say so now (the panel
             # stops polling) instead of leaving it queued forever.
@@ -233,7 +234,7 @@ def preview_job_start(*, account: Account, requested_by: str, change: dict, prin
                 finished_at=timezone.now(),
             )
             return
-        PreviewJob.objects.filter(pk=job.pk).update(task_id=task.id)
+        PreviewJob.objects.filter(pk=job.pk).update(task_id=sent.id)
 
     transaction.on_commit(send)
     return job
@@ -241,11 +242,6 @@ def preview_job_start(*, account: Account, requested_by: str, change: dict, prin
 
 def preview_job_run(job_id: str, progress: Progress | None = None) -> None:
     """The worker's side: resolve the change again, compute the radius, store it (once)."""
-    from accounts.actors import system_actor
-    from accounts.errors import IAMError
-    from policies.effective.changes import resolve
-    from policies.models import PreviewJob
-
     job = PreviewJob.objects.filter(pk=job_id, status=PreviewJob.Status.QUEUED).first()
     if job is None:
         return  # done already (a redelivered task) or gone

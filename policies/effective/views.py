@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import csv
 
+from celery.result import AsyncResult
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views import View
 
+from accounts.errors import IAMError
 from accounts.models import Account, IAMUser, Role
-from policies.effective import queries
+from config.forms import parse_tags
+from policies.authorization import actor_for
+from policies.effective import preview, queries
 from policies.effective.actions import matrix_action, matrix_actions
+from policies.effective.changes import resolve
 from policies.effective.graph import graph_for_principal, graph_for_resource
+from policies.effective.preview import BlastRadius
+from policies.models import MatrixResource, PreviewJob
 from policies.permissions import check, render_denied
 
 ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
@@ -113,8 +120,6 @@ class CellView(View):
         resource_arn = request.GET.get("resource", "")
         if action is None:
             raise Http404("Unknown action.")
-        from policies.models import MatrixResource
-
         resource = MatrixResource.objects.filter(
             account_id=subject.account_id, arn=resource_arn, deleted_at__isnull=True
         ).first()
@@ -147,8 +152,6 @@ class WhoCanView(View):
         result = check(request, "iam:GetAccountAuthorizationDetails", "*")
         if not result.allowed:
             return render_denied(request, result)
-        from policies.models import MatrixResource
-
         resources = list(
             MatrixResource.objects.filter(account=account, deleted_at__isnull=True).order_by(
                 "kind", "name"
@@ -240,8 +243,6 @@ def change_from_form(data) -> dict:
     if data.get("user_name") and "user" not in change:  # the group page's member field
         change["user"] = data["user_name"]
     if kind in ("tag_user", "tag_role"):
-        from config.forms import parse_tags
-
         change["tags"] = parse_tags(data.get("tags", ""))
     return change
 
@@ -250,11 +251,6 @@ def impact_context(request, change: dict) -> dict:
     """``{"radius": …}`` for ``_blast_radius.html``: the cells ``change`` would gain or lose,
     computed by performing it in a savepoint that is rolled back; ``{"error": …}`` when the
     signed-in principal may not make the change or the change is invalid."""
-    from accounts.errors import IAMError
-    from policies.authorization import actor_for
-    from policies.effective import preview
-    from policies.effective.changes import resolve
-
     account = _account(request)
     try:
         resolved = resolve(account, actor_for(request), change)
@@ -285,11 +281,6 @@ class PreviewJobView(View):
     """htmx: a worker-computed blast radius — progress while it runs, then the radius."""
 
     def get(self, request, job_id):
-        from celery.result import AsyncResult
-
-        from policies.effective.preview import BlastRadius
-        from policies.models import PreviewJob
-
         job = PreviewJob.objects.filter(
             pk=job_id,
             account__account_id=request.principal.account_id,

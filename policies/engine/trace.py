@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from policies.engine.compile import CompiledPolicy, CompiledPolicySet, CompiledStatement
-from policies.engine.evaluate import (
+from policies.engine.decide import (
     ALLOWED,
     CONDITIONAL,
     EXPLICIT_DENY,

@@ -14,6 +14,8 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Account
 from policies.models import AccessRequest, Notification
+from policies.permissions import context_for_request
+from policies.requests.selectors import AWAITING_REVIEW, review_count
 
 
 class AccessRequestNav:
@@ -24,8 +26,6 @@ class AccessRequestNav:
 
     @cached_property
     def _summary(self) -> dict:
-        from policies.requests.selectors import AWAITING_REVIEW
-
         principal = self.request.principal
         unread = (
             Notification.objects.filter(recipient_arn=principal.principal_arn, read_at__isnull=True)
@@ -51,9 +51,6 @@ class AccessRequestNav:
     def review(self) -> int:
         if not self._summary["awaiting"]:
             return 0
-        from policies.permissions import context_for_request
-        from policies.requests.selectors import review_count
-
         principal = self.request.principal
         context = context_for_request(self.request, principal)
         return review_count(principal=principal, context=context)

@@ -180,9 +180,8 @@ def schedule_revocation(req: AccessRequest) -> None:
     horizon = timedelta(seconds=settings.MQIAM.get("ACCESS_REQUEST_ETA_HORIZON_S", 3000))
     if req.expires_at - timezone.now() > horizon:
         return
-    from policies.tasks import access_request_expire as expire_task
-
-    transaction.on_commit(partial(enqueue, expire_task, kwargs={"pk": req.pk}, eta=req.expires_at))
+    expire = "policies.tasks.access_request_expire"
+    transaction.on_commit(partial(enqueue, expire, kwargs={"pk": req.pk}, eta=req.expires_at))
 
 
 def _decide(verb, *, actor, approver, access_request, authz, reason, now) -> AccessRequest:

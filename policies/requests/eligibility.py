@@ -22,6 +22,7 @@ from policies.context import request_context
 from policies.engine import evaluate
 from policies.engine.model import Request
 from policies.models import AccessRequest
+from policies.requests.notify import email_of
 from policies.selectors import gather_policies, gather_policies_bulk
 
 LABELS = {"user": "User", "role": "Role"}
@@ -127,8 +128,6 @@ def eligible_approvers(access_request: AccessRequest, *, now: datetime | None = 
     request (their tags, the time), so a policy that also demands MFA or a source IP counts
     as not allowing, and such approvers see the request in their review list instead.
     """
-    from policies.requests.notify import email_of
-
     now = now or timezone.now()
     account = access_request.account
     identity = access_request.identity

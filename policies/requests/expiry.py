@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.actors import Actor, system_actor
 from accounts.audit import audit_record
 from policies.models import AccessRequest, AccessRequestEvent
+from policies.requests.eligibility import eligible_approvers
 from policies.requests.notify import notify, notify_requester, send_emails
 from policies.requests.rules import request_settings
 from policies.services.requests import end_grant
@@ -147,8 +148,6 @@ def warn_expiring(now: datetime | None = None) -> list[str]:
 
 def notify_approvers(*, pk: int, now: datetime | None = None) -> int:
     """Tell every eligible approver about a request awaiting review (once per round)."""
-    from policies.requests.eligibility import eligible_approvers
-
     with transaction.atomic():
         req = (
             AccessRequest.objects.select_for_update(skip_locked=True, of=("self",))

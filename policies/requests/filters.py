@@ -6,6 +6,7 @@ import django_filters
 
 from config.forms import ConsoleForm
 from policies.models import AccessRequest
+from policies.requests.selectors import AWAITING_REVIEW
 from policies.requests.synthesis import CUSTOM, INTENTS
 
 AWAITING = "awaiting"
@@ -31,7 +32,5 @@ class AccessRequestFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         if value == AWAITING:
-            from policies.requests.selectors import AWAITING_REVIEW
-
             return queryset.filter(AWAITING_REVIEW)
         return queryset.filter(status=value)

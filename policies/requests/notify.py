@@ -18,6 +18,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from config.queue import task
 from policies.models import AccessRequest, Notification
 
 log = logging.getLogger("mqiam.requests")
@@ -74,19 +75,18 @@ def notify_requester(access_request: AccessRequest, text: str) -> list[Notificat
     )
 
 
-def enqueue(task, *, kwargs: dict, **options) -> None:
-    """Send a task to the worker; if Redis is down the access-request sweep redoes its work."""
+def enqueue(name: str, *, kwargs: dict, **options) -> None:
+    """Send task ``name`` to the worker; if Redis is down the access-request sweep redoes it."""
+    worker_task = task(name)
     try:
-        task.apply_async(kwargs=kwargs, queue="default", retry=False, **options)
+        worker_task.apply_async(kwargs=kwargs, queue="default", retry=False, **options)
     except Exception:
-        log.warning("could not enqueue %s %s; the sweep will", task.name, kwargs, exc_info=True)
+        log.warning("could not enqueue %s %s; the sweep will", name, kwargs, exc_info=True)
 
 
 def enqueue_emails(ids: list[int]) -> None:
     """Hand the emails to the worker (after commit)."""
-    from policies.tasks import access_request_send_emails as send_emails_task
-
-    enqueue(send_emails_task, kwargs={"ids": ids})
+    enqueue("policies.tasks.access_request_send_emails", kwargs={"ids": ids})
 
 
 def send_emails(ids: Iterable[int] | None = None) -> int:

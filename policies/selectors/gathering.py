@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import psycopg
@@ -11,6 +12,7 @@ from accounts.identifiers import aws_managed_policy_arn, iam_arn
 from accounts.models import RoleSession
 from accounts.principals import ASSUMED_ROLE, ROOT, USER, Principal
 from policies.engine.model import PolicySet
+from policies.models import PolicyVersion
 
 
 @dataclass(frozen=True)
@@ -154,10 +156,6 @@ def _session_source(session: RoleSession) -> PolicySource | None:
     permissions if any of them allows it, and any of their denies applies. Concatenating their
     statements into one document has exactly that effect.
     """
-    import json
-
-    from policies.models import PolicyVersion
-
     documents = []
     if session.session_policy:
         documents.append(json.loads(session.session_policy))

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from accounts.identifiers import aws_managed_policy_arn, iam_arn
+from accounts.models import Account, GroupMembership, IAMUser, Role
 from policies.engine.model import PolicySet
+from policies.models import InlinePolicy, ManagedPolicy, PolicyAttachment, PolicyVersion
 from policies.selectors.gathering import GatheredPolicies, PolicySource
 
 
@@ -51,9 +53,6 @@ def gather_policies_bulk(account_pk: int, *, user_ids=None, role_ids=None) -> di
     Returns ``{("user", pk) | ("role", pk): GatheredPolicies}`` with the same documents, in
     the same order, as ``gather_policies`` gives each principal (a test holds them equal).
     """
-    from accounts.models import Account, GroupMembership, IAMUser, Role
-    from policies.models import InlinePolicy, ManagedPolicy, PolicyAttachment, PolicyVersion
-
     # Plain value rows, not model instances: a chunk of the matrix worker reads thousands.
     user_rows = IAMUser.objects.filter(account_id=account_pk)
     role_rows = Role.objects.filter(account_id=account_pk)

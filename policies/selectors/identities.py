@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Count, Max
+
+from accounts.models import AuditEvent, Group, IAMUser, Role
 from accounts.principals import Principal
+from policies.models import InlinePolicy, PolicyAttachment
 
 
 @dataclass(frozen=True)
@@ -20,8 +24,6 @@ class PermissionRow:
 
 def user_permissions(user) -> dict:
     """What the user's permissions page lists: policies by attachment path, and the boundary."""
-    from policies.models import InlinePolicy, PolicyAttachment
-
     rows = []
     for inline in InlinePolicy.objects.filter(user=user).order_by("name"):
         rows.append(PermissionRow(inline.name, "", "Inline", "Directly", ""))
@@ -62,10 +64,6 @@ def _managed_row(policy, via: str) -> PermissionRow:
 
 def access_advisor(user) -> list[dict]:
     """Per action, when the user last performed it successfully (from the audit trail)."""
-    from django.db.models import Count, Max
-
-    from accounts.models import AuditEvent
-
     return list(
         AuditEvent.objects.filter(principal_arn=user.arn, decision="allowed")
         .exclude(action__startswith="console:")
@@ -81,8 +79,6 @@ IDENTITY_KINDS = ("user", "group", "role")
 
 def identity_get(*, principal: Principal, kind: str, name: str):
     """A user, group or role of the principal's account by name (case-insensitive), or None."""
-    from accounts.models import Group, IAMUser, Role
-
     model = {"user": IAMUser, "group": Group, "role": Role}.get(kind)
     if model is None:
         return None
@@ -96,16 +92,12 @@ def identity_get(*, principal: Principal, kind: str, name: str):
 
 def identity_inline_policies(*, identity) -> list:
     """An identity's inline policies by name (documents included, for the size sum)."""
-    from policies.models import InlinePolicy
-
     kind = identity.arn_kind
     return list(InlinePolicy.objects.filter(**{kind: identity}).order_by("name"))
 
 
 def identity_names(*, principal: Principal) -> dict[str, list[str]]:
     """Names of the account's users, groups and roles that accept policies (three queries)."""
-    from accounts.models import Group, IAMUser, Role
-
     account_id = principal.account_id
     # Service-linked roles are modifiable only by AWS, so they are never offered.
     querysets = {

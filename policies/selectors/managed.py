@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import F, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from accounts.models import IAMUser, Role
 from accounts.principals import Principal
+from policies.models import ManagedPolicy, PolicyAttachment, PolicyVersion
 
 
 def _count_subquery(queryset, field: str):
     """A correlated COUNT of ``queryset`` rows whose ``field`` is the outer policy."""
-    from django.db.models import F, Func, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
-
     return Coalesce(
         Subquery(
             queryset.filter(**{field: OuterRef("pk")})
@@ -26,8 +28,6 @@ def _count_subquery(queryset, field: str):
 
 def _in_account(account_id: str):
     """Attachments whose user, group or role is in the account (AWS managed ones are shared)."""
-    from django.db.models import Q
-
     return (
         Q(user__account__account_id=account_id)
         | Q(group__account__account_id=account_id)
@@ -41,11 +41,6 @@ def managed_policy_list(*, principal: Principal):
     ``attachment_count`` and ``boundary_count`` count only this account's users, groups and
     roles, since AWS managed policies are shared by every account.
     """
-    from django.db.models import F, OuterRef, Q, Subquery
-
-    from accounts.models import IAMUser, Role
-    from policies.models import ManagedPolicy, PolicyAttachment, PolicyVersion
-
     account_id = principal.account_id
     default_version = PolicyVersion.objects.filter(policy=OuterRef("pk"), is_default=True)
     return (
@@ -103,9 +98,6 @@ class PolicyEntities:
 
 def policy_entities(*, policy, account_id: str) -> PolicyEntities:
     """The account's users, groups and roles the policy is attached to or bounds (3 queries)."""
-    from accounts.models import IAMUser, Role
-    from policies.models import PolicyAttachment
-
     users, groups, roles = [], [], []
     attachments = (
         PolicyAttachment.objects.filter(_in_account(account_id), policy=policy)

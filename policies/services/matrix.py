@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Group, GroupMembership, IAMUser, Role
 from policies.effective.compute import compute_principals, subjects_for
+from policies.effective.outbox import record
 from policies.effective.resources import matrix_state_for, resources_in_sync, sync_resources
 from policies.effective.store import delete_rows_for_missing, replace_rows
 from policies.models import (
@@ -292,8 +293,6 @@ def fail_lost_jobs() -> int:
 
 def reconcile_accounts() -> list[int]:
     """Record a change for accounts whose resources drifted or whose matrix never ran."""
-    from policies.effective.outbox import record
-
     touched = []
     pending = set(
         PermissionChange.objects.filter(processed_at__isnull=True).values_list(

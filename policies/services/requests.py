@@ -81,9 +81,9 @@ def _settings_snapshot(value: AccessRequestSettings) -> dict:
 
 
 def _enqueue_approver_notice(req: AccessRequest) -> None:
-    from policies.tasks import access_request_notify_approvers as notify_task
-
-    transaction.on_commit(partial(enqueue, notify_task, kwargs={"pk": req.pk}))
+    transaction.on_commit(
+        partial(enqueue, "policies.tasks.access_request_notify_approvers", kwargs={"pk": req.pk})
+    )
 
 
 # -- submitting ---------------------------------------------------------------------------

@@ -26,7 +26,6 @@ from accounts.api.identities.users import (
     UserListApi,
     UserTagsApi,
 )
-from accounts.views.users import user_blocker_steps
 
 __all__ = [
     "FORCE",
@@ -48,5 +47,4 @@ __all__ = [
     "UserGroupsApi",
     "UserListApi",
     "UserTagsApi",
-    "user_blocker_steps",
 ]

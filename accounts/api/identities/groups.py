@@ -24,7 +24,7 @@ from accounts.identifiers import iam_arn
 from accounts.models import Group, IAMUser
 from accounts.selectors import account_of, group_detail, group_list, identity_policies
 from accounts.services import groups, users
-from accounts.views.groups.edit import group_delete_with_blockers
+from accounts.services.deletion import group_delete_with_blockers
 from policies.authorization import actor_for
 from policies.services.attachments import policy_attach
 from policies.services.managed import policy_get_by_arn
@@ -136,7 +136,11 @@ class GroupDetailApi(APIView):
     @extend_schema(summary="DeleteGroup", parameters=[FORCE], responses={204: None})
     def delete(self, request, name: str):
         group = _group(request, name)
-        group_delete_with_blockers(request, group, remove_blockers=wants_force(request))
+        group_delete_with_blockers(
+            actor=actor_for(request),
+            group=group,
+            remove_blockers=wants_force(request),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

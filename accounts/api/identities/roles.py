@@ -28,7 +28,7 @@ from accounts.filters import RoleFilter
 from accounts.models import Role
 from accounts.selectors import account_of, role_detail, role_list
 from accounts.services import roles
-from accounts.views.roles.edit import role_delete_with_blockers
+from accounts.services.deletion import role_delete_with_blockers
 from policies.authorization import actor_for
 from policies.services.identities import role_create_with_permissions
 from policies.services.managed import policy_get_by_arn
@@ -149,7 +149,11 @@ class RoleDetailApi(APIView):
     @extend_schema(summary="DeleteRole", parameters=[FORCE], responses={204: None})
     def delete(self, request, name: str):
         role = _role(request, name)
-        role_delete_with_blockers(request, role, remove_blockers=wants_force(request))
+        role_delete_with_blockers(
+            actor=actor_for(request),
+            role=role,
+            remove_blockers=wants_force(request),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.response import Response
@@ -33,8 +31,7 @@ from accounts.filters import UserFilter
 from accounts.models import Group, IAMUser
 from accounts.selectors import account_of, user_detail, user_list
 from accounts.services import groups, users
-from accounts.views.deletion import delete_with_blockers
-from accounts.views.users import user_blocker_steps
+from accounts.services.deletion import user_delete_with_blockers
 from policies.authorization import actor_for
 from policies.services.identities import user_create_with_permissions
 from policies.services.managed import policy_get_by_arn
@@ -139,13 +136,8 @@ class UserDetailApi(APIView):
     @extend_schema(summary="DeleteUser", parameters=[FORCE], responses={204: None})
     def delete(self, request, name: str):
         user = _user(request, name)
-        delete_with_blockers(
-            request,
-            steps=user_blocker_steps(user) if wants_force(request) else [],
-            authorize=lambda action, arn, extra: api_require(request, action, arn, extra=extra),
-            action="iam:DeleteUser",
-            resource=user.arn,
-            delete=partial(users.user_delete, user=user),
+        user_delete_with_blockers(
+            actor=actor_for(request), user=user, remove_blockers=wants_force(request)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -19,8 +19,6 @@ from accounts.views.groups.edit import (
     GroupDeleteView,
     GroupUpdateForm,
     GroupUpdateView,
-    group_blocker_steps,
-    group_delete_with_blockers,
 )
 
 __all__ = [
@@ -38,8 +36,6 @@ __all__ = [
     "MemberAddForm",
     "PolicyAttachForm",
     "apply_group_error",
-    "group_blocker_steps",
-    "group_delete_with_blockers",
     "group_or_404",
     "policy_choices",
 ]

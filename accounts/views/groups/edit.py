@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -13,16 +11,12 @@ from accounts.errors import IAMError
 from accounts.models import Group
 from accounts.selectors import identity_policies
 from accounts.services import groups
-from accounts.views.deletion import (
-    ConfirmDeleteView,
-    Step,
-    delete_with_blockers,
-    policy_blocker_steps,
-)
+from accounts.services.deletion import group_delete_with_blockers
+from accounts.views.deletion import ConfirmDeleteView
 from accounts.views.groups.common import apply_group_error, group_or_404
 from config.forms import ConsoleForm
 from policies.authorization import actor_for
-from policies.permissions import check, render_denied, require
+from policies.permissions import check, render_denied
 
 
 class GroupUpdateForm(ConsoleForm):
@@ -66,36 +60,6 @@ class GroupUpdateView(View):
         return render(request, self.template_name, {"form": form, "group": group}, status=status)
 
 
-def group_blocker_steps(group: Group) -> list[Step]:
-    """What must go before DeleteGroup, as (IAM action, ARN, extra context, call) steps.
-
-    Returned as steps so that every one is authorized before any is carried out: a denial
-    half-way would otherwise leave the group stripped but not deleted.
-    """
-    steps: list[Step] = [
-        (
-            "iam:RemoveUserFromGroup",
-            group.arn,
-            {},
-            partial(groups.group_member_remove, group=group, user=membership.user),
-        )
-        for membership in group.memberships.select_related("user__account").order_by("user__name")
-    ]
-    return steps + policy_blocker_steps(group, "Group")
-
-
-def group_delete_with_blockers(request, group: Group, *, remove_blockers: bool) -> None:
-    """Authorize every step (removals, then iam:DeleteGroup), then do them in one transaction."""
-    delete_with_blockers(
-        request,
-        steps=group_blocker_steps(group) if remove_blockers else [],
-        authorize=lambda action, arn, extra: require(request, action, arn, extra=extra),
-        action="iam:DeleteGroup",
-        resource=group.arn,
-        delete=partial(groups.group_delete, group=group),
-    )
-
-
 class GroupDeleteView(ConfirmDeleteView):
     """Confirm, optionally remove members and policies first (each authorized), then delete."""
 
@@ -116,4 +80,8 @@ class GroupDeleteView(ConfirmDeleteView):
         }
 
     def perform_delete(self, request, group: Group, *, remove_blockers: bool) -> None:
-        group_delete_with_blockers(request, group, remove_blockers=remove_blockers)
+        group_delete_with_blockers(
+            actor=actor_for(request),
+            group=group,
+            remove_blockers=remove_blockers,
+        )

@@ -30,8 +30,6 @@ from accounts.views.roles.edit import (
     RoleUpdateForm,
     RoleUpdateView,
     TrustPolicyForm,
-    role_blocker_steps,
-    role_delete_with_blockers,
 )
 
 __all__ = [
@@ -53,7 +51,5 @@ __all__ = [
     "TrustPolicyForm",
     "apply_role_error",
     "read_only_reason",
-    "role_blocker_steps",
-    "role_delete_with_blockers",
     "trust_findings",
 ]

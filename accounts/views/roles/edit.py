@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -13,12 +11,8 @@ from accounts.errors import IAMError
 from accounts.models import Role
 from accounts.selectors import identity_policies, role_active_sessions
 from accounts.services import roles
-from accounts.views.deletion import (
-    ConfirmDeleteView,
-    Step,
-    delete_with_blockers,
-    policy_blocker_steps,
-)
+from accounts.services.deletion import role_delete_with_blockers
+from accounts.views.deletion import ConfirmDeleteView
 from accounts.views.roles.common import (
     HOURS,
     apply_role_error,
@@ -30,7 +24,7 @@ from accounts.views.roles.common import (
 )
 from config.forms import ConsoleForm
 from policies.authorization import actor_for
-from policies.permissions import check, render_denied, require
+from policies.permissions import check, render_denied
 
 
 class RoleUpdateForm(ConsoleForm):
@@ -148,23 +142,6 @@ class RoleTrustUpdateView(View):
         )
 
 
-def role_blocker_steps(role: Role) -> list[Step]:
-    """What must go before DeleteRole, as (IAM action, ARN, extra context, call) steps."""
-    return policy_blocker_steps(role, "Role")
-
-
-def role_delete_with_blockers(request, role: Role, *, remove_blockers: bool) -> None:
-    """Authorize every step (removals, then iam:DeleteRole), then do them in one transaction."""
-    delete_with_blockers(
-        request,
-        steps=role_blocker_steps(role) if remove_blockers and not role.is_service_linked else [],
-        authorize=lambda action, arn, extra: require(request, action, arn, extra=extra),
-        action="iam:DeleteRole",
-        resource=role.arn,
-        delete=partial(roles.role_delete, role=role),
-    )
-
-
 class RoleDeleteView(ConfirmDeleteView):
     """Confirm, optionally delete/detach the role's policies first (each authorized), delete."""
 
@@ -189,7 +166,11 @@ class RoleDeleteView(ConfirmDeleteView):
         return {}
 
     def perform_delete(self, request, role: Role, *, remove_blockers: bool) -> None:
-        role_delete_with_blockers(request, role, remove_blockers=remove_blockers)
+        role_delete_with_blockers(
+            actor=actor_for(request),
+            role=role,
+            remove_blockers=remove_blockers,
+        )
 
     def error_status(self, error: IAMError) -> int:
         return error.http_status

@@ -17,11 +17,22 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts import identifiers
-from accounts.models import Account, Group, GroupMembership, IAMUser, Role, RootUser
+from accounts.models import (
+    AccessKey,
+    Account,
+    Group,
+    GroupMembership,
+    IAMUser,
+    MFADevice,
+    Role,
+    RoleSession,
+    RootUser,
+)
 from brokers.models import Broker, Configuration
 from policies.effective.outbox import record
 from policies.models import (
     EffectivePermission,
+    InlinePolicy,
     ManagedPolicy,
     MatrixResource,
     MatrixState,
@@ -130,9 +141,6 @@ class Command(BaseCommand):
         GroupMembership.objects.filter(user__account=account).delete()
         IAMUser.objects.filter(account=account).update(permissions_boundary=None)
         Role.objects.filter(account=account).update(permissions_boundary=None)
-        from accounts.models import AccessKey, MFADevice, RoleSession
-        from policies.models import InlinePolicy
-
         AccessKey.objects.filter(user__account=account).delete()
         MFADevice.objects.filter(account=account).delete()
         RoleSession.objects.filter(role__account=account).delete()

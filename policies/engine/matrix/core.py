@@ -19,7 +19,7 @@ from policies.engine.compile import (
     CompiledStatement,
     compile_policy_set,
 )
-from policies.engine.evaluate import (
+from policies.engine.decide import (
     ALLOWED,
     CONDITIONAL,
     EXPLICIT_DENY,

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from policies.engine.evaluate import ALLOWED, CONDITIONAL, EXPLICIT_DENY, IMPLICIT_DENY
+from policies.engine.decide import ALLOWED, CONDITIONAL, EXPLICIT_DENY, IMPLICIT_DENY
 from policies.engine.explain import StatementRef
 
 

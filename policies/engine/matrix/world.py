@@ -13,7 +13,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
-from policies.engine.evaluate import TRUST_ACTIONS
+from policies.engine.decide import TRUST_ACTIONS
 from policies.engine.matching import RESOURCE, compile_any, compile_pattern, glob_regex
 from policies.engine.matching import regex_matcher as _regex_matcher
 from policies.engine.matrix.model import MatrixAction, MatrixResource

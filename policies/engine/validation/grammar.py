@@ -1,14 +1,14 @@
 """Grammar errors: the engine's ``parse`` is the authority; a minimal walk stands in for it
-while ``policies.engine.parse`` is not available (it is developed alongside the validator).
+should ``parse`` fail with anything but ``PolicyError`` (the editor must still get findings).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from typing import Any
 
 from policies.engine.errors import PolicyError
+from policies.engine.parse import parse
 from policies.engine.validation.findings import shown
 
 _STATEMENT_ELEMENTS = frozenset(
@@ -24,19 +24,6 @@ _STATEMENT_ELEMENTS = frozenset(
         "Condition",
     }
 )
-_parse: list[Callable[[Any], Any] | None] = []
-
-
-def _parser() -> Callable[[Any], Any] | None:
-    # Imported lazily, and once: the validator must work before parse exists.
-    if not _parse:
-        try:
-            from policies.engine.parse import parse
-        except ImportError:
-            _parse.append(None)
-        else:
-            _parse.append(parse)
-    return _parse[0]
 
 
 def grammar_error(document: Any, kind: str) -> PolicyError | None:
@@ -44,9 +31,6 @@ def grammar_error(document: Any, kind: str) -> PolicyError | None:
     if kind == "trust":
         # Trust policies have no Resource (IAM rejects one); give parse the "*" it implies.
         document = _with_implied_resource(document)
-    parse = _parser()
-    if parse is None:
-        return minimal_grammar_error(document)
     try:
         parse(document)
     except PolicyError as error:
