@@ -250,7 +250,7 @@ def impact_context(request, change: dict) -> dict:
     """``{"radius": …}`` for ``_blast_radius.html``: the cells ``change`` would gain or lose,
     computed by performing it in a savepoint that is rolled back; ``{"error": …}`` when the
     signed-in principal may not make the change or the change is invalid."""
-    from accounts.errors import IAMError
+    from accounts.errors import AWSError
     from policies.authorization import actor_for
     from policies.effective import preview
     from policies.effective.changes import resolve
@@ -277,7 +277,7 @@ def impact_context(request, change: dict) -> dict:
             principals=large.principals,
         )
         return {"job": job, "done": 0, "total": 2 * large.principals}
-    except (IAMError, ValueError) as error:
+    except (AWSError, ValueError) as error:  # a denial of any step, or an invalid change
         return {"error": getattr(error, "message", str(error))}
 
 
