@@ -230,6 +230,22 @@ def authorize_actor(
     return result
 
 
+def require_root(actor: Actor, action: str, resource: str = "*") -> None:
+    """A task only the account's root user performs (raises AccessDenied, audited)."""
+    if actor.is_system or (actor.principal is not None and actor.principal.is_root):
+        return
+    principal = actor.principal
+    if principal is None:
+        raise RuntimeError(f"{actor.arn} acts without a principal: it cannot be authorized")
+    message = (
+        f"User: {principal.arn} is not authorized to perform: {action} on resource: {resource} "
+        "because only the root user of the account may perform it"
+    )
+    result = AuthorizationResult(principal, action, resource, "implicitDeny", "root", message)
+    audit_denial(actor, result)
+    raise AccessDenied(result, actor)
+
+
 @contextmanager
 def all_or_nothing():
     """One transaction for an operation of several authorized steps.

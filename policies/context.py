@@ -109,6 +109,22 @@ def resource_context(action: str, arn: str, facts: ResourceFacts | None = None) 
     return context
 
 
+def resource_type_context(arn: str, facts: ResourceFacts) -> dict:
+    """The resource side that every action on an Amazon MQ resource type receives.
+
+    The matrix evaluates all actions of a resource with one context: for a broker or a
+    configuration that is exact, since the reference lists ``aws:ResourceTag/${TagKey}`` on the
+    resource type itself (so on every action of it) and no other resource key.
+    """
+    parsed = split_arn(arn)
+    context: dict = {}
+    if parsed is not None and parsed[2] and parsed[2] != "aws":
+        context["aws:ResourceAccount"] = parsed[2]
+    for key, value in facts.tags.items():
+        context[f"aws:ResourceTag/{key}"] = value
+    return context
+
+
 def caller_context(
     principal: Principal,
     *,

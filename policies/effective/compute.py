@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accounts.models import Account, IAMUser, Role
+from policies.context import ResourceFacts
+from policies.context import resource_type_context as shared_resource_context
 from policies.effective.actions import matrix_actions
 from policies.engine.matrix import MatrixAction, MatrixResource, evaluate_matrix, matrix_world
 from policies.models import MatrixResource as MatrixResourceRow
@@ -93,8 +95,16 @@ def subject_for_role(role: Role) -> PrincipalSubject:
 
 
 def resource_context(row: MatrixResourceRow, account_id: str) -> dict:
-    context = {f"aws:ResourceTag/{k}": v for k, v in row.tags.items()}
-    context["aws:ResourceAccount"] = account_id
+    """The resource side of every matrix action on ``row``, from the one context builder.
+
+    One context serves all the actions of a resource: every Amazon MQ action on a broker or a
+    configuration lists the same resource-type keys (``aws:ResourceTag/*``; checked by
+    tests/policies/test_context.py), and the ``*`` resource has no resource side at all.
+    """
+    if row.kind == MatrixResourceRow.Kind.STAR:
+        context: dict = {}
+    else:
+        context = shared_resource_context(row.arn, ResourceFacts(tags=dict(row.tags or {})))
     if row.region:
         context["aws:RequestedRegion"] = row.region
     return context

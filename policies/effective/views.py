@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views import View
 
-from accounts.errors import IAMError
+from accounts.errors import AWSError
 from accounts.models import Account, IAMUser, Role
 from config.forms import parse_tags
 from policies.authorization import actor_for
@@ -273,7 +273,7 @@ def impact_context(request, change: dict) -> dict:
             principals=large.principals,
         )
         return {"job": job, "done": 0, "total": 2 * large.principals}
-    except (IAMError, ValueError) as error:
+    except (AWSError, ValueError) as error:  # a denial of any step, or an invalid change
         return {"error": getattr(error, "message", str(error))}
 
 

@@ -385,9 +385,6 @@ class AccessRequestSettingsView(View):
 
     def post(self, request):
         form = RequestSettingsForm(request.POST)
-        if not request.principal.is_root:
-            form.add_error(None, "Only the root user of the account changes these rules.")
-            return self._render(request, form, status=403)
         if not form.is_valid():
             return self._render(request, form, status=400)
         try:

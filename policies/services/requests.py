@@ -21,6 +21,7 @@ from accounts.errors import AccessDenied as RequesterOnly
 from accounts.errors import ValidationError
 from accounts.models import Account, IAMUser
 from accounts.principals import Principal
+from policies.authorization import require_root
 from policies.models import (
     AccessRequest,
     AccessRequestSettings,
@@ -49,7 +50,8 @@ def access_request_settings_update(
     allow_permanent: bool,
     pending_expiry_days: int,
 ) -> AccessRequestSettings:
-    """Change the account's rules for access requests (audited)."""
+    """Change the account's rules for access requests (root user only; audited)."""
+    require_root(actor, "console:UpdateAccessRequestSettings")
     if not 1 <= pending_expiry_days <= 90:
         raise ValidationError(
             "Pending requests expire after 1 to 90 days.", fields={"pending_expiry_days": "1-90"}
