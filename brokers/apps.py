@@ -6,6 +6,6 @@ class BrokersConfig(AppConfig):
     name = "brokers"
 
     def ready(self):
-        from brokers import resources  # models are ready only now
+        from brokers.resources import register  # models are ready only now
 
-        resources.register()
+        register()

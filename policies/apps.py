@@ -10,9 +10,9 @@ class PoliciesConfig(AppConfig):
         # Imported here because they import models, which Django loads only after every
         # AppConfig (tests/test_architecture.py allows function-level imports in ready()).
         from accounts.audit import register_change_capture
-        from policies import resources
         from policies.aws_managed import ensure_aws_managed_policies
         from policies.effective.outbox import capture
+        from policies.resources import register as register_resource_facts
 
         post_migrate.connect(
             ensure_aws_managed_policies,
@@ -23,4 +23,4 @@ class PoliciesConfig(AppConfig):
         # import the matrix: docs/architecture.md, "Import contracts").
         register_change_capture(capture)
         # The one context builder reads IAM resources' tags and boundaries through these.
-        resources.register()
+        register_resource_facts()

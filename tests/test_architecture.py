@@ -33,6 +33,9 @@ ALLOWED_FUNCTION_IMPORTS = {
     ("policies/apps.py", "ready", "accounts.audit"),
     ("policies/apps.py", "ready", "policies.aws_managed"),
     ("policies/apps.py", "ready", "policies.effective.outbox"),
+    # The context builder's resource lookups read models: registered once the apps are.
+    ("policies/apps.py", "ready", "policies.resources"),
+    ("brokers/apps.py", "ready", "brokers.resources"),
     # Start-up cost: the Celery app (~0.25 s) loads only in a process that sends a task, so
     # commands that never do (manage.py simulate) start without it.
     ("config/queue.py", "task", "config.celery"),

@@ -75,3 +75,19 @@ def role_create_with_permissions(
         for policy in policies:
             policy_attach(actor=actor, policy=policy, identity=role)
     return role
+
+
+def group_create_with_permissions(
+    *,
+    actor: Actor,
+    account: Account,
+    name: str,
+    path: str = "/",
+    policies: list[ManagedPolicy] = (),
+) -> Group:
+    """CreateGroup and AttachGroupPolicy for each policy, at once."""
+    with all_or_nothing():
+        group = groups.group_create(actor=actor, account=account, name=name, path=path)
+        for policy in policies:
+            policy_attach(actor=actor, policy=policy, identity=group)
+    return group

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -20,13 +19,12 @@ from accounts.api.serializers import (
 )
 from accounts.errors import NoSuchEntity
 from accounts.filters import GroupFilter
-from accounts.identifiers import iam_arn
 from accounts.models import Group, IAMUser
 from accounts.selectors import account_of, group_detail, group_list, identity_policies
 from accounts.services import groups, users
 from accounts.services.deletion import group_delete_with_blockers
 from policies.authorization import actor_for
-from policies.services.attachments import policy_attach
+from policies.services.identities import group_create_with_permissions
 from policies.services.managed import policy_get_by_arn
 
 
@@ -72,17 +70,13 @@ class GroupListApi(ListCreateApi):
     def post(self, request):
         data = validated(GroupCreateSerializer, request)
         account = account_of(request.user)
-        arn = iam_arn(account.account_id, "group", data["Path"], data["GroupName"])
-        policies = [policy_get_by_arn(account=account, arn=a) for a in data["PolicyArns"]]
-        for policy in policies:
-            api_require(request, "iam:AttachGroupPolicy", arn, extra={"iam:PolicyARN": policy.arn})
-        actor = actor_for(request)
-        with transaction.atomic():
-            group = groups.group_create(
-                actor=actor, account=account, name=data["GroupName"], path=data["Path"]
-            )
-            for policy in policies:
-                policy_attach(actor=actor, policy=policy, identity=group)
+        group = group_create_with_permissions(
+            actor=actor_for(request),
+            account=account,
+            name=data["GroupName"],
+            path=data["Path"],
+            policies=[policy_get_by_arn(account=account, arn=a) for a in data["PolicyArns"]],
+        )
         return Response(GroupSerializer(group).data, status=status.HTTP_201_CREATED)
 
 

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views import View
 from django_tables2 import RequestConfig
 
 from accounts.errors import IAMError
 from accounts.filters import GroupFilter
-from accounts.identifiers import iam_arn
 from accounts.selectors import account_of, attachable_policies, group_list
-from accounts.services import groups
 from accounts.tables import GroupTable
 from accounts.views.groups.common import apply_group_error, policy_choices
 from config.forms import ConsoleForm
 from policies.authorization import actor_for
 from policies.models import ManagedPolicy
-from policies.permissions import IAMActionMixin, require
-from policies.services.attachments import policy_attach
+from policies.permissions import IAMActionMixin
+from policies.services.identities import group_create_with_permissions
 
 
 class GroupListView(IAMActionMixin, View):
@@ -62,8 +59,8 @@ class GroupCreateForm(ConsoleForm):
 class GroupCreateView(View):
     """Create a group and attach its policies in one transaction.
 
-    iam:CreateGroup and one iam:AttachGroupPolicy per policy (with ``iam:PolicyARN``) are all
-    authorized before anything is written, so a denial leaves no half-made group.
+    iam:CreateGroup and one iam:AttachGroupPolicy per policy (with ``iam:PolicyARN``), each
+    authorized by its service, all or nothing: a denial leaves no half-made group.
     """
 
     template_name = "accounts/group_create.html"
@@ -73,9 +70,6 @@ class GroupCreateView(View):
         form = GroupCreateForm(policies=attachable_policies(principal=request.principal))
         return render(request, self.template_name, {"form": form})
 
-    def _arn(self, request, path: str, name: str) -> str:
-        return iam_arn(request.principal.account_id, "group", path, name)
-
     def post(self, request):
         account = account_of(request.principal)
         policies = attachable_policies(principal=request.principal)
@@ -84,17 +78,14 @@ class GroupCreateView(View):
             return render(request, self.template_name, {"form": form}, status=400)
         data = form.cleaned_data
         by_arn = {p.arn: p for p in policies}
-        arn = self._arn(request, data["path"], data["name"])
         try:
-            for policy_arn in data["policies"]:
-                require(request, "iam:AttachGroupPolicy", arn, extra={"iam:PolicyARN": policy_arn})
-            actor = actor_for(request)
-            with transaction.atomic():
-                group = groups.group_create(
-                    actor=actor, account=account, name=data["name"], path=data["path"]
-                )
-                for policy_arn in data["policies"]:
-                    policy_attach(actor=actor, policy=by_arn[policy_arn], identity=group)
+            group = group_create_with_permissions(
+                actor=actor_for(request),
+                account=account,
+                name=data["name"],
+                path=data["path"],
+                policies=[by_arn[policy_arn] for policy_arn in data["policies"]],
+            )
         except IAMError as error:
             apply_group_error(form, error)
             return render(request, self.template_name, {"form": form}, status=error.http_status)
