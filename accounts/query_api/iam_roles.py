@@ -12,7 +12,7 @@ from accounts.query_api.registry import Call, operation, paginate, tags_in, tags
 from accounts.services import roles
 from policies.aws_managed import mq_reference
 from policies.models import ManagedPolicy
-from policies.services.attachments import permissions_boundary_put, policy_attach
+from policies.services.attachments import permissions_boundary_put_step, policy_attach
 from policies.services.managed import policy_get_by_arn
 
 
@@ -45,7 +45,8 @@ def create_role(call: Call) -> dict:
     )
     if boundary_arn:
         policy = policy_get_by_arn(account=call.account, arn=boundary_arn)
-        permissions_boundary_put(actor=call.actor, identity=role, policy=policy)
+        # Authorized above as iam:CreateRole with iam:PermissionsBoundary, as AWS does.
+        permissions_boundary_put_step(identity=role, policy=policy).run(call.actor)
     return {"Role": render.role(role, full=True)}
 
 

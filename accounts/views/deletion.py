@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
 from django.contrib import messages
 from django.db import transaction
@@ -13,33 +12,29 @@ from django.views import View
 from accounts.errors import IAMError
 from policies.authorization import AccessDenied, actor_for
 from policies.permissions import check, render_denied
-from policies.services.attachments import inline_policy_delete, policy_detach
+from policies.services.attachments import inline_policy_delete_step, policy_detach_step
+from policies.services.steps import Step as PolicyStep
 
 # (IAM action, resource ARN, extra context keys, service call taking ``actor=``)
 Step = tuple[str, str, dict, Callable[..., object]]
 
 
+def _policy_step(step: PolicyStep) -> Step:
+    """A policies service step as a deletion step: its one check, and its write."""
+    (only,) = step.checks
+    return (only.action, only.resource, dict(only.extra or {}), step.run)
+
+
 def policy_blocker_steps(identity, label: str) -> list[Step]:
     """Delete the identity's inline policies (by name), then detach its managed policies.
 
-    ``label`` is User, Group or Role, as in iam:DeleteUserPolicy and iam:DetachUserPolicy.
+    The steps are the policies services' own (iam:Delete{label}Policy, iam:Detach{label}Policy
+    with iam:PolicyARN): ``delete_with_blockers`` authorizes each before any runs.
     """
-    steps: list[Step] = [
-        (
-            f"iam:Delete{label}Policy",
-            identity.arn,
-            {},
-            partial(inline_policy_delete, identity=identity, name=name),
-        )
-        for name in identity.inline_policies.order_by("name").values_list("name", flat=True)
-    ]
+    names = identity.inline_policies.order_by("name").values_list("name", flat=True)
+    steps = [_policy_step(inline_policy_delete_step(identity=identity, name=n)) for n in names]
     steps += [
-        (
-            f"iam:Detach{label}Policy",
-            identity.arn,
-            {"iam:PolicyARN": attachment.policy.arn},
-            partial(policy_detach, policy=attachment.policy, identity=identity),
-        )
+        _policy_step(policy_detach_step(policy=attachment.policy, identity=identity))
         for attachment in identity.policy_attachments.select_related("policy__account")
     ]
     return steps

@@ -49,18 +49,11 @@ def api_require(request, action: str, resource: str, **kwargs):
     return require(request, action, resource, principal=request.user, **kwargs)
 
 
-def tags_of(obj) -> dict:
-    """``aws:ResourceTag/*`` of a policy or identity (AWS managed policies and groups: none)."""
-    if getattr(obj, "is_aws_managed", False):
-        return {}
-    return dict(getattr(obj, "tags", {}) or {})
-
-
 def fresh_policy(request, policy):
     """The policy re-read with the list's annotations (counts, default version)."""
     return managed_policy_get(principal=request.user, policy_id=policy.unique_id)
 
 
 def require_on(request, action: str, obj, **kwargs):
-    """Authorize ``action`` on a policy or identity, with its tags as ``aws:ResourceTag/*``."""
+    """Authorize reading with ``action`` on a policy or identity (the seam reads its tags)."""
     return api_require(request, action, obj.arn, **kwargs)

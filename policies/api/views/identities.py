@@ -81,8 +81,6 @@ class AttachedPolicyListApi(IdentityPolicyApi):
         data = AttachSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         policy = policy_by_arn_or_error(request, data.validated_data["PolicyArn"])
-        action = f"iam:Attach{self.label}Policy"
-        require_on(request, action, identity, extra={"iam:PolicyARN": policy.arn})
         attachments.policy_attach(actor=actor_for(request), policy=policy, identity=identity)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -97,8 +95,6 @@ class AttachedPolicyDetailApi(IdentityPolicyApi):
     def delete(self, request, name: str, policy_id: str):
         identity = self.get_identity(request, name)
         policy = policy_or_error(request, policy_id)
-        action = f"iam:Detach{self.label}Policy"
-        require_on(request, action, identity, extra={"iam:PolicyARN": policy.arn})
         attachments.policy_detach(actor=actor_for(request), policy=policy, identity=identity)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -157,7 +153,6 @@ class InlinePolicyDetailApi(IdentityPolicyApi):
         identity = self.get_identity(request, name)
         data = InlinePolicyPutSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        require_on(request, f"iam:Put{self.label}Policy", identity)
         inline = attachments.inline_policy_put(
             actor=actor_for(request),
             identity=identity,
@@ -169,7 +164,6 @@ class InlinePolicyDetailApi(IdentityPolicyApi):
     @extend_schema(summary="DeleteUserPolicy / GroupPolicy / RolePolicy", responses={204: None})
     def delete(self, request, name: str, policy_name: str):
         identity = self.get_identity(request, name)
-        require_on(request, f"iam:Delete{self.label}Policy", identity)
         attachments.inline_policy_delete(
             actor=actor_for(request), identity=identity, name=policy_name
         )
@@ -196,8 +190,6 @@ class BoundaryApi(IdentityPolicyApi):
         data = BoundarySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         policy = policy_by_arn_or_error(request, data.validated_data["PermissionsBoundary"])
-        action = f"iam:Put{self.label}PermissionsBoundary"
-        require_on(request, action, identity, extra={"iam:PermissionsBoundary": policy.arn})
         attachments.permissions_boundary_put(
             actor=actor_for(request), identity=identity, policy=policy
         )
@@ -209,9 +201,6 @@ class BoundaryApi(IdentityPolicyApi):
     )
     def delete(self, request, name: str):
         identity = self.get_identity(request, name)
-        current = identity.permissions_boundary
-        extra = {"iam:PermissionsBoundary": current.arn} if current else None
-        require_on(request, f"iam:Delete{self.label}PermissionsBoundary", identity, extra=extra)
         attachments.permissions_boundary_put(
             actor=actor_for(request), identity=identity, policy=None
         )
