@@ -15,7 +15,6 @@ from accounts.services.roles import role_get
 from accounts.services.users import user_get
 from policies.models import InlinePolicy, ManagedPolicy
 from policies.services import attachments
-from policies.services.managed import policy_get_by_arn
 
 GETTERS: dict[str, Callable] = {"User": user_get, "Group": group_get, "Role": role_get}
 
@@ -38,16 +37,16 @@ def _register(kind: str) -> None:
     @operation("iam", f"Attach{kind}Policy")
     def attach(call: Call) -> None:
         """Attach a managed policy; ``iam:PolicyARN`` is the condition key."""
-        identity = _target(call, kind)
-        policy = policy_get_by_arn(account=call.account, arn=call.get("PolicyArn"))
-        attachments.policy_attach(actor=call.actor, policy=policy, identity=identity)
+        attachments.policy_attach_by_arn(
+            actor=call.actor, identity=_target(call, kind), policy_arn=call.get("PolicyArn")
+        )
 
     @operation("iam", f"Detach{kind}Policy")
     def detach(call: Call) -> None:
         """Detach a managed policy (``iam:PolicyARN``)."""
-        identity = _target(call, kind)
-        policy = policy_get_by_arn(account=call.account, arn=call.get("PolicyArn"))
-        attachments.policy_detach(actor=call.actor, policy=policy, identity=identity)
+        attachments.policy_detach_by_arn(
+            actor=call.actor, identity=_target(call, kind), policy_arn=call.get("PolicyArn")
+        )
 
     @operation("iam", f"ListAttached{kind}Policies")
     def list_attached(call: Call) -> dict:
@@ -108,9 +107,11 @@ def _register(kind: str) -> None:
     @operation("iam", f"Put{kind}PermissionsBoundary")
     def put_boundary(call: Call) -> None:
         """Set the boundary; its ARN is ``iam:PermissionsBoundary``."""
-        identity = _target(call, kind)
-        policy = policy_get_by_arn(account=call.account, arn=call.get("PermissionsBoundary"))
-        attachments.permissions_boundary_put(actor=call.actor, identity=identity, policy=policy)
+        attachments.permissions_boundary_put_by_arn(
+            actor=call.actor,
+            identity=_target(call, kind),
+            policy_arn=call.get("PermissionsBoundary"),
+        )
 
     @operation("iam", f"Delete{kind}PermissionsBoundary")
     def delete_boundary(call: Call) -> None:

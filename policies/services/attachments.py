@@ -25,6 +25,7 @@ from accounts.errors import (
 from accounts.models import Group, IAMUser, Role
 from policies.documents import check_policy_document, policy_size_of_text
 from policies.models import InlinePolicy, ManagedPolicy, PolicyAttachment
+from policies.services.lookups import policy_get_by_arn
 from policies.services.steps import Check, Step, perform
 
 Identity = IAMUser | Group | Role
@@ -100,6 +101,25 @@ def policy_attach(
     return perform(actor, policy_attach_step(policy=policy, identity=identity, system=system))
 
 
+def policy_attach_by_arn(*, actor: Actor, identity: Identity, policy_arn: str) -> PolicyAttachment:
+    """Attach{Kind}Policy as the APIs name the policy, by ARN.
+
+    Authorized with the ARN as given as ``iam:PolicyARN`` before the policy is looked up, so a
+    caller without the permission is told AccessDenied, as by AWS, not whether it exists.
+    """
+    check = Check(
+        f"iam:Attach{_label(identity_kind(identity))}Policy",
+        identity.arn,
+        extra={"iam:PolicyARN": policy_arn},
+    )
+
+    def run(by: Actor) -> PolicyAttachment:
+        policy = policy_get_by_arn(account=identity.account, arn=policy_arn)
+        return _attach(by, policy=policy, identity=identity, system=False)
+
+    return perform(actor, Step((check,), run))
+
+
 def _attach(
     actor: Actor, *, policy: ManagedPolicy, identity: Identity, system: bool
 ) -> PolicyAttachment:
@@ -143,6 +163,21 @@ def policy_detach_step(*, policy: ManagedPolicy, identity: Identity) -> Step:
 def policy_detach(*, actor: Actor, policy: ManagedPolicy, identity: Identity) -> None:
     """Detach a managed policy (NoSuchEntity when it is not attached)."""
     perform(actor, policy_detach_step(policy=policy, identity=identity))
+
+
+def policy_detach_by_arn(*, actor: Actor, identity: Identity, policy_arn: str) -> None:
+    """Detach{Kind}Policy by the policy's ARN, authorized before the policy is looked up."""
+    check = Check(
+        f"iam:Detach{_label(identity_kind(identity))}Policy",
+        identity.arn,
+        extra={"iam:PolicyARN": policy_arn},
+    )
+
+    def run(by: Actor) -> None:
+        policy = policy_get_by_arn(account=identity.account, arn=policy_arn)
+        _detach(by, policy=policy, identity=identity)
+
+    perform(actor, Step((check,), run))
 
 
 def _detach(actor: Actor, *, policy: ManagedPolicy, identity: Identity) -> None:
@@ -291,6 +326,27 @@ def permissions_boundary_put(
 ) -> IAMUser | Role:
     """Set (or with None, remove) the managed policy that bounds a user's or role's rights."""
     return perform(actor, permissions_boundary_put_step(identity=identity, policy=policy))
+
+
+def permissions_boundary_put_by_arn(
+    *, actor: Actor, identity: IAMUser | Role, policy_arn: str
+) -> IAMUser | Role:
+    """Put{Kind}PermissionsBoundary by the boundary's ARN (``iam:PermissionsBoundary``),
+    authorized before the policy is looked up."""
+    kind = identity_kind(identity)
+    if kind == "group":
+        raise InvalidInput("Permissions boundaries can be set on users and roles only.")
+    check = Check(
+        f"iam:Put{_label(kind)}PermissionsBoundary",
+        identity.arn,
+        extra={"iam:PermissionsBoundary": policy_arn},
+    )
+
+    def run(by: Actor) -> IAMUser | Role:
+        policy = policy_get_by_arn(account=identity.account, arn=policy_arn)
+        return _boundary_put(by, identity=identity, policy=policy)
+
+    return perform(actor, Step((check,), run))
 
 
 def _boundary_put(

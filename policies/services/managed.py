@@ -28,17 +28,9 @@ from accounts.services.tags import resource_tag, resource_untag
 from policies.documents import check_policy_document
 from policies.models import ManagedPolicy, PolicyVersion
 from policies.services.attachments import permissions_boundary_put_step, policy_detach_step
+from policies.services.lookups import policy_get_by_arn as policy_get_by_arn  # re-exported
 from policies.services.steps import Check, Step, perform, perform_all
 from policies.snapshots import policy_snapshot, version_snapshot
-
-
-def policy_get_by_arn(*, account: Account, arn: str) -> ManagedPolicy:
-    """A policy visible to ``account`` by ARN: its own customer policies or an AWS one."""
-    queryset = ManagedPolicy.objects.select_related("account")
-    for policy in queryset.filter(name=arn.rsplit("/", 1)[-1]):
-        if policy.arn == arn and (policy.is_aws_managed or policy.account_id == account.pk):
-            return policy
-    raise NoSuchEntity(f"Policy {arn} does not exist or is not attachable.")
 
 
 def _refuse_if_aws_managed(policy: ManagedPolicy) -> None:

@@ -14,7 +14,7 @@ import json
 import pytest
 
 from accounts.actors import system_actor
-from accounts.errors import EntityAlreadyExists
+from accounts.errors import EntityAlreadyExists, NoSuchEntity
 from accounts.models import AuditEvent, IAMUser, Role
 from accounts.principals import principal_for_user
 from policies.authorization import AccessDenied, actor_for_principal
@@ -128,6 +128,30 @@ CASES = [
         "detach from user",
         lambda w, a: attachments.policy_detach(actor=a, policy=w.policy, identity=w.user),
         "iam:DetachUserPolicy",
+        lambda w: w.user.arn,
+    ),
+    (
+        "attach to role by ARN",
+        lambda w, a: attachments.policy_attach_by_arn(
+            actor=a, identity=w.role, policy_arn=w.other.arn
+        ),
+        "iam:AttachRolePolicy",
+        lambda w: w.role.arn,
+    ),
+    (
+        "detach from user by ARN",
+        lambda w, a: attachments.policy_detach_by_arn(
+            actor=a, identity=w.user, policy_arn=w.policy.arn
+        ),
+        "iam:DetachUserPolicy",
+        lambda w: w.user.arn,
+    ),
+    (
+        "put boundary on user by ARN",
+        lambda w, a: attachments.permissions_boundary_put_by_arn(
+            actor=a, identity=w.user, policy_arn=w.other.arn
+        ),
+        "iam:PutUserPermissionsBoundary",
         lambda w: w.user.arn,
     ),
     (
@@ -438,3 +462,49 @@ def test_create_only_is_authorized_before_it_says_the_name_exists(world):
     world.grant(_allow("iam:PutUserPolicy"))
     with pytest.raises(EntityAlreadyExists):
         create()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [attachments.policy_attach_by_arn, attachments.policy_detach_by_arn],
+    ids=["attach", "detach"],
+)
+def test_by_arn_is_authorized_before_the_policy_is_looked_up(world, call):
+    # AWS answers AccessDenied, not whether the policy exists, to a caller without the right.
+    missing = f"arn:aws:iam::{ACCOUNT}:policy/Missing"
+    action = (
+        "iam:AttachUserPolicy"
+        if call is attachments.policy_attach_by_arn
+        else ("iam:DetachUserPolicy")
+    )
+    _assert_denied(
+        world,
+        lambda: call(actor=world.actor, identity=world.user, policy_arn=missing),
+        action,
+        world.user.arn,
+    )
+    world.grant(_allow(action))
+    with pytest.raises(NoSuchEntity):
+        call(actor=world.actor, identity=world.user, policy_arn=missing)
+
+
+def test_boundary_by_arn_checks_the_arn_as_given(world):
+    world.grant(
+        _allow(
+            "iam:PutUserPermissionsBoundary",
+            condition={"ArnEquals": {"iam:PermissionsBoundary": world.policy.arn}},
+        )
+    )
+    _assert_denied(
+        world,
+        lambda: attachments.permissions_boundary_put_by_arn(
+            actor=world.actor, identity=world.user, policy_arn=world.other.arn
+        ),
+        "iam:PutUserPermissionsBoundary",
+        world.user.arn,
+    )
+    attachments.permissions_boundary_put_by_arn(
+        actor=world.actor, identity=world.user, policy_arn=world.policy.arn
+    )
+    world.user.refresh_from_db()
+    assert world.user.permissions_boundary_id == world.policy.pk
