@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accounts.errors import NoSuchEntity
 from policies.permissions import require
-from policies.selectors import identity_get, managed_policy_by_arn, managed_policy_get
+from policies.selectors import identity_get, managed_policy_get
 
 LABELS = {"user": "User", "group": "Group", "role": "Role"}
 EXAMPLE_DOCUMENT = {
@@ -25,14 +25,6 @@ def policy_or_error(request, policy_id: str):
     policy = managed_policy_get(principal=request.user, policy_id=policy_id)
     if policy is None:
         raise NoSuchEntity(f"Policy {policy_id} does not exist or is not attachable.")
-    return policy
-
-
-def policy_by_arn_or_error(request, arn: str):
-    """A managed policy visible to the caller by ARN, else AWS's NoSuchEntity."""
-    policy = managed_policy_by_arn(principal=request.user, arn=arn)
-    if policy is None:
-        raise NoSuchEntity(f"Policy {arn} does not exist or is not attachable.")
     return policy
 
 

@@ -20,7 +20,6 @@ from policies.api.views.common import (
     EXAMPLE_DOCUMENT,
     LABELS,
     identity_or_error,
-    policy_by_arn_or_error,
     policy_or_error,
     require_on,
 )
@@ -80,8 +79,11 @@ class AttachedPolicyListApi(IdentityPolicyApi):
         identity = self.get_identity(request, name)
         data = AttachSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        policy = policy_by_arn_or_error(request, data.validated_data["PolicyArn"])
-        attachments.policy_attach(actor=actor_for(request), policy=policy, identity=identity)
+        attachments.policy_attach_by_arn(
+            actor=actor_for(request),
+            identity=identity,
+            policy_arn=data.validated_data["PolicyArn"],
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -189,9 +191,10 @@ class BoundaryApi(IdentityPolicyApi):
         identity = self.get_identity(request, name)
         data = BoundarySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        policy = policy_by_arn_or_error(request, data.validated_data["PermissionsBoundary"])
-        attachments.permissions_boundary_put(
-            actor=actor_for(request), identity=identity, policy=policy
+        attachments.permissions_boundary_put_by_arn(
+            actor=actor_for(request),
+            identity=identity,
+            policy_arn=data.validated_data["PermissionsBoundary"],
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
