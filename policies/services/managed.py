@@ -142,7 +142,10 @@ def _create(
     return policy
 
 
-def _version_create_step(policy: ManagedPolicy, document: str | dict, set_as_default: bool) -> Step:
+def policy_version_create_step(
+    *, policy: ManagedPolicy, document: str | dict, set_as_default: bool = False
+) -> Step:
+    """iam:CreatePolicyVersion on the policy."""
     return Step(
         (Check("iam:CreatePolicyVersion", policy.arn),),
         partial(_version_create, policy=policy, document=document, set_as_default=set_as_default),
@@ -153,7 +156,10 @@ def policy_version_create(
     *, actor: Actor, policy: ManagedPolicy, document: str | dict, set_as_default: bool = False
 ) -> PolicyVersion:
     """Add a version (v<n>, numbers never reused); a sixth version is LimitExceeded."""
-    return perform(actor, _version_create_step(policy, document, set_as_default))
+    return perform(
+        actor,
+        policy_version_create_step(policy=policy, document=document, set_as_default=set_as_default),
+    )
 
 
 def _version_create(
@@ -288,7 +294,9 @@ def policy_version_replace(
         actor,
         [
             policy_version_delete_step(policy=policy, version_id=delete_version_id),
-            _version_create_step(policy, document, set_as_default),
+            policy_version_create_step(
+                policy=policy, document=document, set_as_default=set_as_default
+            ),
         ],
     )
     return version
