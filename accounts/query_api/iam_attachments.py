@@ -15,14 +15,19 @@ from accounts.services.roles import role_get
 from accounts.services.users import user_get
 from policies.models import InlinePolicy, ManagedPolicy
 from policies.services import attachments
-from policies.services.managed import policy_get_by_arn
 
 GETTERS: dict[str, Callable] = {"User": user_get, "Group": group_get, "Role": role_get}
 
 
-def _identity(call: Call, kind: str, action: str, extra: dict | None = None):
-    identity = GETTERS[kind](account=call.account, name=call.get(f"{kind}Name"))
-    call.require(action, identity.arn, extra=extra)
+def _target(call: Call, kind: str):
+    """The user, group or role named by ``{kind}Name`` (its service authorizes the change)."""
+    return GETTERS[kind](account=call.account, name=call.get(f"{kind}Name"))
+
+
+def _identity(call: Call, kind: str, action: str):
+    """The user, group or role named by ``{kind}Name``, read with ``action``."""
+    identity = _target(call, kind)
+    call.require(action, identity.arn)
     return identity
 
 
@@ -32,18 +37,16 @@ def _register(kind: str) -> None:
     @operation("iam", f"Attach{kind}Policy")
     def attach(call: Call) -> None:
         """Attach a managed policy; ``iam:PolicyARN`` is the condition key."""
-        arn = call.get("PolicyArn")
-        identity = _identity(call, kind, f"iam:Attach{kind}Policy", {"iam:PolicyARN": arn})
-        policy = policy_get_by_arn(account=call.account, arn=arn)
-        attachments.policy_attach(actor=call.actor, policy=policy, identity=identity)
+        attachments.policy_attach_by_arn(
+            actor=call.actor, identity=_target(call, kind), policy_arn=call.get("PolicyArn")
+        )
 
     @operation("iam", f"Detach{kind}Policy")
     def detach(call: Call) -> None:
         """Detach a managed policy (``iam:PolicyARN``)."""
-        arn = call.get("PolicyArn")
-        identity = _identity(call, kind, f"iam:Detach{kind}Policy", {"iam:PolicyARN": arn})
-        policy = policy_get_by_arn(account=call.account, arn=arn)
-        attachments.policy_detach(actor=call.actor, policy=policy, identity=identity)
+        attachments.policy_detach_by_arn(
+            actor=call.actor, identity=_target(call, kind), policy_arn=call.get("PolicyArn")
+        )
 
     @operation("iam", f"ListAttached{kind}Policies")
     def list_attached(call: Call) -> dict:
@@ -62,10 +65,9 @@ def _register(kind: str) -> None:
     @operation("iam", f"Put{kind}Policy")
     def put_inline(call: Call) -> None:
         """Create or replace an inline policy (the entity's inline size quota applies)."""
-        identity = _identity(call, kind, f"iam:Put{kind}Policy")
         attachments.inline_policy_put(
             actor=call.actor,
-            identity=identity,
+            identity=_target(call, kind),
             name=call.get("PolicyName"),
             document=call.get("PolicyDocument"),
         )
@@ -84,9 +86,8 @@ def _register(kind: str) -> None:
     @operation("iam", f"Delete{kind}Policy")
     def delete_inline(call: Call) -> None:
         """Delete an inline policy."""
-        identity = _identity(call, kind, f"iam:Delete{kind}Policy")
         attachments.inline_policy_delete(
-            actor=call.actor, identity=identity, name=call.get("PolicyName")
+            actor=call.actor, identity=_target(call, kind), name=call.get("PolicyName")
         )
 
     @operation("iam", f"List{kind}Policies")
@@ -106,18 +107,18 @@ def _register(kind: str) -> None:
     @operation("iam", f"Put{kind}PermissionsBoundary")
     def put_boundary(call: Call) -> None:
         """Set the boundary; its ARN is ``iam:PermissionsBoundary``."""
-        arn = call.get("PermissionsBoundary")
-        identity = _identity(
-            call, kind, f"iam:Put{kind}PermissionsBoundary", {"iam:PermissionsBoundary": arn}
+        attachments.permissions_boundary_put_by_arn(
+            actor=call.actor,
+            identity=_target(call, kind),
+            policy_arn=call.get("PermissionsBoundary"),
         )
-        policy = policy_get_by_arn(account=call.account, arn=arn)
-        attachments.permissions_boundary_put(actor=call.actor, identity=identity, policy=policy)
 
     @operation("iam", f"Delete{kind}PermissionsBoundary")
     def delete_boundary(call: Call) -> None:
         """Remove the boundary."""
-        identity = _identity(call, kind, f"iam:Delete{kind}PermissionsBoundary")
-        attachments.permissions_boundary_put(actor=call.actor, identity=identity, policy=None)
+        attachments.permissions_boundary_put(
+            actor=call.actor, identity=_target(call, kind), policy=None
+        )
 
 
 for _kind in GETTERS:

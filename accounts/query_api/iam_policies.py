@@ -11,8 +11,14 @@ from policies.models import ManagedPolicy
 from policies.services import managed
 
 
+def _target(call: Call) -> ManagedPolicy:
+    """The policy named by ``PolicyArn`` (its service authorizes the change)."""
+    return managed.policy_get_by_arn(account=call.account, arn=call.get("PolicyArn"))
+
+
 def _policy(call: Call, action: str) -> ManagedPolicy:
-    policy = managed.policy_get_by_arn(account=call.account, arn=call.get("PolicyArn"))
+    """The policy named by ``PolicyArn``, read with ``action``."""
+    policy = _target(call)
     call.require(action, policy.arn)
     return policy
 
@@ -24,20 +30,14 @@ def _counted(call: Call, policy: ManagedPolicy) -> dict:
 @operation("iam", "CreatePolicy")
 def create_policy(call: Call) -> dict:
     """A customer managed policy (v1 the default), on the new ARN with its request tags."""
-    name, path = call.get("PolicyName"), call.get("Path", "/")
-    tags = tags_in(call.get("Tags"))
-    arn = call.arn("policy", path, name)
-    call.require("iam:CreatePolicy", arn, request_tags=tags)
-    if tags:
-        call.require("iam:TagPolicy", arn, request_tags=tags)
     policy = managed.policy_create(
         actor=call.actor,
         account=call.account,
-        name=name,
-        path=path,
+        name=call.get("PolicyName"),
+        path=call.get("Path", "/"),
         document=call.get("PolicyDocument"),
         description=call.get("Description", ""),
-        tags=tags,
+        tags=tags_in(call.get("Tags")),
     )
     return {"Policy": _counted(call, policy)}
 
@@ -80,16 +80,15 @@ def list_policies(call: Call) -> dict:
 @operation("iam", "DeletePolicy")
 def delete_policy(call: Call) -> None:
     """Delete a detached customer policy that has only its default version left."""
-    managed.policy_delete(actor=call.actor, policy=_policy(call, "iam:DeletePolicy"))
+    managed.policy_delete(actor=call.actor, policy=_target(call))
 
 
 @operation("iam", "CreatePolicyVersion")
 def create_policy_version(call: Call) -> dict:
     """A new version (at most five), optionally made the default."""
-    policy = _policy(call, "iam:CreatePolicyVersion")
     version = managed.policy_version_create(
         actor=call.actor,
-        policy=policy,
+        policy=_target(call),
         document=call.get("PolicyDocument"),
         set_as_default=call.get("SetAsDefault", False),
     )
@@ -115,17 +114,17 @@ def list_policy_versions(call: Call) -> dict:
 @operation("iam", "SetDefaultPolicyVersion")
 def set_default_policy_version(call: Call) -> None:
     """Make a version the one that is evaluated."""
-    policy = _policy(call, "iam:SetDefaultPolicyVersion")
     managed.policy_version_set_default(
-        actor=call.actor, policy=policy, version_id=call.get("VersionId")
+        actor=call.actor, policy=_target(call), version_id=call.get("VersionId")
     )
 
 
 @operation("iam", "DeletePolicyVersion")
 def delete_policy_version(call: Call) -> None:
     """Delete a version that is not the default."""
-    policy = _policy(call, "iam:DeletePolicyVersion")
-    managed.policy_version_delete(actor=call.actor, policy=policy, version_id=call.get("VersionId"))
+    managed.policy_version_delete(
+        actor=call.actor, policy=_target(call), version_id=call.get("VersionId")
+    )
 
 
 @operation("iam", "ListPolicyTags")
@@ -137,19 +136,13 @@ def list_policy_tags(call: Call) -> dict:
 @operation("iam", "TagPolicy")
 def tag_policy(call: Call) -> None:
     """Add or overwrite tags on a customer managed policy."""
-    policy = managed.policy_get_by_arn(account=call.account, arn=call.get("PolicyArn"))
-    tags = tags_in(call.get("Tags"))
-    call.require("iam:TagPolicy", policy.arn, request_tags=tags)
-    managed.policy_tag(actor=call.actor, policy=policy, tags=tags)
+    managed.policy_tag(actor=call.actor, policy=_target(call), tags=tags_in(call.get("Tags")))
 
 
 @operation("iam", "UntagPolicy")
 def untag_policy(call: Call) -> None:
     """Remove tags by key."""
-    policy = managed.policy_get_by_arn(account=call.account, arn=call.get("PolicyArn"))
-    keys = call.get("TagKeys")
-    call.require("iam:UntagPolicy", policy.arn, extra={"aws:TagKeys": keys})
-    managed.policy_untag(actor=call.actor, policy=policy, keys=keys)
+    managed.policy_untag(actor=call.actor, policy=_target(call), keys=call.get("TagKeys"))
 
 
 def _entities(call: Call, policy: ManagedPolicy) -> list[tuple[str, object]]:

@@ -14,7 +14,7 @@ from brokers.models import Broker
 from policies.authorization import all_or_nothing
 from policies.aws_managed import mq_reference
 from policies.models import ManagedPolicy
-from policies.services.attachments import permissions_boundary_put, policy_attach
+from policies.services.attachments import permissions_boundary_put_step, policy_attach
 from policies.services.managed import policy_get_by_arn
 
 
@@ -50,7 +50,8 @@ def create_role(call: Call) -> dict:
         )
         if boundary_arn:
             policy = policy_get_by_arn(account=call.account, arn=boundary_arn)
-            permissions_boundary_put(actor=call.actor, identity=role, policy=policy)
+            # Authorized by iam:CreateRole with iam:PermissionsBoundary, as AWS does.
+            permissions_boundary_put_step(identity=role, policy=policy).run(call.actor)
     return {"Role": render.role(role, full=True)}
 
 

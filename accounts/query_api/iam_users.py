@@ -9,7 +9,7 @@ from accounts.query_api.common import caller_identity, user_or_caller
 from accounts.query_api.registry import Call, operation, paginate, tags_in, tags_out
 from accounts.services import users
 from policies.authorization import all_or_nothing
-from policies.services.attachments import permissions_boundary_put
+from policies.services.attachments import permissions_boundary_put_step
 from policies.services.managed import policy_get_by_arn
 
 
@@ -42,7 +42,8 @@ def create_user(call: Call) -> dict:
         )
         if boundary_arn:
             policy = policy_get_by_arn(account=call.account, arn=boundary_arn)
-            permissions_boundary_put(actor=call.actor, identity=user, policy=policy)
+            # Authorized by iam:CreateUser with iam:PermissionsBoundary, as AWS does.
+            permissions_boundary_put_step(identity=user, policy=policy).run(call.actor)
     return {"User": render.user(user, full=True)}
 
 

@@ -1,8 +1,9 @@
 """Permission-changing operations described as data, for previews (blast radius).
 
 A description names the change the way the API does; ``resolve`` turns it into the IAM action
-and resource it needs, and a callable that performs it through the real service — run inside
-a savepoint by ``blast_radius`` and rolled back.
+and resource it needs (for the policies changes, the very check of the service's step), and a
+callable that performs it through the real service — run inside a savepoint by
+``blast_radius`` and rolled back, once the caller has checked that action.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from accounts.models import Account, Group, IAMUser, Role
 from accounts.services import groups, roles, users
 from policies.models import ManagedPolicy
 from policies.services import attachments, managed
+from policies.services.steps import Step
 
 CHANGE_TYPES = (
     "policy_version",
@@ -61,6 +63,15 @@ def _policy(account: Account, arn: str) -> ManagedPolicy:
     return managed.policy_get_by_arn(account=account, arn=arn or "")
 
 
+def _from_step(actor: Actor, step: Step) -> ResolvedChange:
+    """A policies service step: the preview checks what the service checks, then runs its
+    write (already authorized by the caller; the savepoint is rolled back)."""
+    (check,) = step.checks
+    return ResolvedChange(
+        check.action, check.resource, lambda: step.run(actor), dict(check.extra or {})
+    )
+
+
 def resolve(account: Account, actor: Actor, change: dict) -> ResolvedChange:
     """The IAM action, resource and service call of a described change."""
     kind = change.get("type") if isinstance(change, dict) else None
@@ -68,28 +79,19 @@ def resolve(account: Account, actor: Actor, change: dict) -> ResolvedChange:
         raise InvalidInput(f"change.type must be one of: {', '.join(CHANGE_TYPES)}.")
     if kind == "policy_version":
         policy = _policy(account, change.get("policy_arn"))
-        return ResolvedChange(
-            "iam:CreatePolicyVersion",
-            policy.arn,
-            lambda: managed.policy_version_create(
-                actor=actor, policy=policy, document=change.get("document", ""), set_as_default=True
-            ),
-            {},
+        step = managed.policy_version_create_step(
+            policy=policy, document=change.get("document", ""), set_as_default=True
         )
+        return _from_step(actor, step)
     if kind in ("attach_policy", "detach_policy"):
         identity = _identity(account, change.get("identity"))
         policy = _policy(account, change.get("policy_arn"))
-        label = type(identity).__name__.replace("IAM", "")
-        verb = "Attach" if kind == "attach_policy" else "Detach"
-        service = (
-            attachments.policy_attach if kind == "attach_policy" else attachments.policy_detach
+        build = (
+            attachments.policy_attach_step
+            if kind == "attach_policy"
+            else attachments.policy_detach_step
         )
-        return ResolvedChange(
-            f"iam:{verb}{label}Policy",
-            identity.arn,
-            lambda: service(actor=actor, policy=policy, identity=identity),
-            {"iam:PolicyARN": policy.arn},
-        )
+        return _from_step(actor, build(policy=policy, identity=identity))
     if kind in ("add_member", "remove_member"):
         group = _identity(account, {"kind": "group", "name": change.get("group")})
         user = _identity(account, {"kind": "user", "name": change.get("user")})
@@ -100,41 +102,21 @@ def resolve(account: Account, actor: Actor, change: dict) -> ResolvedChange:
         )
     if kind in ("put_inline", "delete_inline"):
         identity = _identity(account, change.get("identity"))
-        label = type(identity).__name__.replace("IAM", "")
         if kind == "put_inline":
-            return ResolvedChange(
-                f"iam:Put{label}Policy",
-                identity.arn,
-                lambda: attachments.inline_policy_put(
-                    actor=actor,
-                    identity=identity,
-                    name=change.get("name", ""),
-                    document=change.get("document", ""),
-                ),
-                {},
+            step = attachments.inline_policy_put_step(
+                identity=identity, name=change.get("name", ""), document=change.get("document", "")
             )
-        return ResolvedChange(
-            f"iam:Delete{label}Policy",
-            identity.arn,
-            lambda: attachments.inline_policy_delete(
-                actor=actor, identity=identity, name=change.get("name", "")
-            ),
-            {},
-        )
+        else:
+            step = attachments.inline_policy_delete_step(
+                identity=identity, name=change.get("name", "")
+            )
+        return _from_step(actor, step)
     if kind == "set_boundary":
         identity = _identity(account, change.get("identity"))
         policy = _policy(account, change["policy_arn"]) if change.get("policy_arn") else None
-        label = type(identity).__name__.replace("IAM", "")
-        verb = "Put" if policy else "Delete"
-        extra = {"iam:PermissionsBoundary": policy.arn} if policy else {}
-        return ResolvedChange(
-            f"iam:{verb}{label}PermissionsBoundary",
-            identity.arn,
-            lambda: attachments.permissions_boundary_put(
-                actor=actor, identity=identity, policy=policy
-            ),
-            extra,
-        )
+        step = attachments.permissions_boundary_put_step(identity=identity, policy=policy)
+        return _from_step(actor, step)
+
     model_kind = "user" if kind == "tag_user" else "role"
     identity = _identity(account, {"kind": model_kind, "name": change.get("name")})
     tags = change.get("tags") or {}

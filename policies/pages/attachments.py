@@ -12,12 +12,7 @@ from config.views import safe_next
 from policies.authorization import actor_for
 from policies.effective.views import impact_context
 from policies.forms import AttachForm
-from policies.pages.common import (
-    KIND_LABELS,
-    identity_or_404,
-    identity_require,
-    policy_or_404,
-)
+from policies.pages.common import KIND_LABELS, identity_or_404, policy_or_404
 from policies.pages.policies import policy_detail_url
 from policies.permissions import check, render_denied
 from policies.selectors import identity_names
@@ -54,12 +49,6 @@ class PolicyAttachView(View):
         kind, name = form.kind_and_name
         identity = identity_or_404(request, kind, name)
         try:
-            identity_require(
-                request,
-                f"iam:Attach{KIND_LABELS[kind]}Policy",
-                identity,
-                extra={"iam:PolicyARN": policy.arn},
-            )
             attachments.policy_attach(actor=actor_for(request), policy=policy, identity=identity)
         except IAMError as error:
             form.add_error("target", error.message)
@@ -102,12 +91,6 @@ class PolicyDetachView(View):
         policy = policy_or_404(request, policy_id)
         identity = self._identity(request, kind, name)
         try:
-            identity_require(
-                request,
-                f"iam:Detach{KIND_LABELS[kind]}Policy",
-                identity,
-                extra={"iam:PolicyARN": policy.arn},
-            )
             attachments.policy_detach(actor=actor_for(request), policy=policy, identity=identity)
         except IAMError as error:
             messages.error(request, error.message)

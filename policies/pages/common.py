@@ -10,7 +10,7 @@ from django.http import Http404
 from accounts.errors import IAMError, MalformedPolicyDocument
 from accounts.forms import apply_service_error
 from policies.engine.validate import locate
-from policies.permissions import check, render_denied, require
+from policies.permissions import check, render_denied
 from policies.selectors import identity_get, managed_policy_get
 
 KIND_LABELS = {"user": "User", "group": "Group", "role": "Role"}
@@ -32,25 +32,10 @@ def identity_or_404(request, kind: str, name: str):
     return identity
 
 
-def policy_tags(policy) -> dict:
-    """``aws:ResourceTag/*`` of a policy (AWS managed policies carry none)."""
-    return {} if policy.is_aws_managed else dict(policy.tags)
-
-
-def identity_tags(identity) -> dict:
-    """``aws:ResourceTag/*`` of a user or role (groups have no tags)."""
-    return dict(getattr(identity, "tags", {}) or {})
-
-
 def identity_denied(request, action: str, identity):
-    """The 403 page if ``action`` on the identity (its tags in the context) is denied, else None."""
+    """The 403 page if reading with ``action`` on the identity is denied, else None."""
     result = check(request, action, identity.arn)
     return None if result.allowed else render_denied(request, result)
-
-
-def identity_require(request, action: str, identity, **kwargs):
-    """``require`` ``action`` on a user, group or role, its tags as ``aws:ResourceTag/*``."""
-    return require(request, action, identity.arn, **kwargs)
 
 
 def apply_policy_error(form, error: IAMError, text: str = "") -> None:

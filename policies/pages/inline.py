@@ -19,7 +19,6 @@ from policies.pages.common import (
     apply_policy_error,
     identity_denied,
     identity_or_404,
-    identity_require,
 )
 from policies.pages.editor import editor_context
 from policies.selectors import identity_inline_policies, managed_policy_list
@@ -103,14 +102,13 @@ class _InlineEditorView(View):
         data = form.cleaned_data
         name = policy_name or data["name"]
         try:
-            identity_require(request, f"iam:Put{KIND_LABELS[kind]}Policy", identity)
-            existing = {p.name for p in identity_inline_policies(identity=identity)}
-            if self.creating and name in existing:
-                # PutUserPolicy would silently replace it; the create page must not.
-                form.add_error("name", f"This {kind} already has an inline policy named {name}.")
-                return self._render(request, kind, identity, form, text, status=400)
+            # PutUserPolicy would silently replace it; the create page must not.
             attachments.inline_policy_put(
-                actor=actor_for(request), identity=identity, name=name, document=data["document"]
+                actor=actor_for(request),
+                identity=identity,
+                name=name,
+                document=data["document"],
+                create_only=self.creating,
             )
         except IAMError as error:
             apply_policy_error(form, error, text)
@@ -192,7 +190,6 @@ class InlinePolicyDeleteView(View):
     def post(self, request, kind: str, name: str, policy_name: str):
         identity = _identity(request, kind, name)
         try:
-            identity_require(request, f"iam:Delete{KIND_LABELS[kind]}Policy", identity)
             attachments.inline_policy_delete(
                 actor=actor_for(request), identity=identity, name=policy_name
             )
@@ -246,12 +243,6 @@ class BoundaryEditView(View):
             return self._render(request, kind, identity, form, status=400)
         policy = next(p for p in policies if p.arn == form.cleaned_data["policy_arn"])
         try:
-            identity_require(
-                request,
-                f"iam:Put{KIND_LABELS[kind]}PermissionsBoundary",
-                identity,
-                extra={"iam:PermissionsBoundary": policy.arn},
-            )
             attachments.permissions_boundary_put(
                 actor=actor_for(request), identity=identity, policy=policy
             )
@@ -281,12 +272,7 @@ class BoundaryDeleteView(View):
 
     def post(self, request, kind: str, name: str):
         identity = _boundary_identity(request, kind, name)
-        current = identity.permissions_boundary
-        extra = {"iam:PermissionsBoundary": current.arn} if current else {}
         try:
-            identity_require(
-                request, f"iam:Delete{KIND_LABELS[kind]}PermissionsBoundary", identity, extra=extra
-            )
             attachments.permissions_boundary_put(
                 actor=actor_for(request), identity=identity, policy=None
             )

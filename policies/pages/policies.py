@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 from django_tables2 import RequestConfig
 
 from accounts.errors import IAMError
-from accounts.identifiers import iam_arn
 from accounts.selectors import account_of
 from config.forms import format_tags
 from policies.authorization import actor_for
@@ -18,13 +16,12 @@ from policies.catalog import get_catalog
 from policies.filters import ManagedPolicyFilter
 from policies.forms import STARTER_DOCUMENT, PolicyCreateForm, TagsForm
 from policies.pages.common import (
-    KIND_LABELS,
     apply_policy_error,
     document_lines,
     policy_or_404,
 )
 from policies.pages.editor import editor_context
-from policies.permissions import IAMActionMixin, check, render_denied, require
+from policies.permissions import IAMActionMixin, check, render_denied
 from policies.selectors import managed_policy_get, managed_policy_list, policy_entities
 from policies.services import attachments, managed
 from policies.summary import policy_summary
@@ -85,12 +82,7 @@ class PolicyCreateView(View):
         if not form.is_valid():
             return self._render(request, form, text, status=400)
         data = form.cleaned_data
-        arn = iam_arn(account.account_id, "policy", data["path"], data["name"])
-        tags = data["tag_map"]
         try:
-            require(request, "iam:CreatePolicy", arn, request_tags=tags or None)
-            if tags:
-                require(request, "iam:TagPolicy", arn, request_tags=tags)
             policy = managed.policy_create(
                 actor=actor_for(request),
                 account=account,
@@ -98,7 +90,7 @@ class PolicyCreateView(View):
                 path=data["path"],
                 description=data["description"],
                 document=data["document"],
-                tags=tags,
+                tags=data["tag_map"],
             )
         except IAMError as error:
             apply_policy_error(form, error, text)
@@ -155,13 +147,6 @@ class PolicyDetailView(View):
         return render(request, self.template_name, context)
 
 
-def _tag_changes(old: dict, new: dict) -> tuple[dict, list[str]]:
-    """What TagPolicy must set and which keys UntagPolicy must remove."""
-    changed = {k: v for k, v in new.items() if old.get(k) != v}
-    removed = [k for k in old if k not in new]
-    return changed, removed
-
-
 class PolicyTagsView(View):
     """Replace a customer managed policy's tags (iam:TagPolicy and iam:UntagPolicy)."""
 
@@ -171,46 +156,15 @@ class PolicyTagsView(View):
         if not form.is_valid():
             messages.error(request, " ".join(form.errors.get("tags", ["Invalid tags."])))
             return redirect(f"{policy_detail_url(policy)}?tab=tags")
-        changed, removed = _tag_changes(policy.tags, form.cleaned_data["tag_map"])
-        actor = actor_for(request)
         try:
-            if changed:
-                require(request, "iam:TagPolicy", policy.arn, request_tags=changed)
-            if removed:
-                require(
-                    request,
-                    "iam:UntagPolicy",
-                    policy.arn,
-                    extra={"aws:TagKeys": removed},
-                )
-            with transaction.atomic():
-                if changed:
-                    managed.policy_tag(actor=actor, policy=policy, tags=changed)
-                if removed:
-                    managed.policy_untag(actor=actor, policy=policy, keys=removed)
+            changed, removed = managed.policy_tags_set(
+                actor=actor_for(request), policy=policy, tags=form.cleaned_data["tag_map"]
+            )
         except IAMError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, "Tags saved." if changed or removed else "No tag changed.")
         return redirect(f"{policy_detail_url(policy)}?tab=tags")
-
-
-def _delete_steps(policy, entities) -> list[tuple[str, str, dict]]:
-    """The IAM calls that clear a policy's blockers: (action, resource ARN, extra context)."""
-    steps = []
-    for kind, identities in (
-        ("user", entities.users),
-        ("group", entities.groups),
-        ("role", entities.roles),
-    ):
-        for identity in identities:
-            action = f"iam:Detach{KIND_LABELS[kind]}Policy"
-            steps.append((action, identity, {"iam:PolicyARN": policy.arn}))
-    for kind, identities in (("user", entities.boundary_users), ("role", entities.boundary_roles)):
-        for identity in identities:
-            action = f"iam:Delete{KIND_LABELS[kind]}PermissionsBoundary"
-            steps.append((action, identity, {"iam:PermissionsBoundary": policy.arn}))
-    return steps
 
 
 class PolicyDeleteView(View):
@@ -249,34 +203,12 @@ class PolicyDeleteView(View):
         if request.POST.get("confirm") != policy.name:
             messages.error(request, f"Type the policy name {policy.name} to confirm.")
             return render(request, self.template_name, context, status=400)
-        clear = bool(request.POST.get("remove_blockers"))
-        steps = _delete_steps(policy, context["entities"]) if clear else []
         try:
-            for action, identity, extra in steps:
-                require(
-                    request,
-                    action,
-                    identity.arn,
-                    extra=extra,
-                )
-            if clear and context["old_versions"]:
-                require(request, "iam:DeletePolicyVersion", policy.arn)
-            require(request, "iam:DeletePolicy", policy.arn)
-            actor = actor_for(request)
-            with transaction.atomic():
-                for action, identity, _ in steps:
-                    if "Detach" in action:
-                        attachments.policy_detach(actor=actor, policy=policy, identity=identity)
-                    else:
-                        attachments.permissions_boundary_put(
-                            actor=actor, identity=identity, policy=None
-                        )
-                if clear:
-                    for version in context["old_versions"]:
-                        managed.policy_version_delete(
-                            actor=actor, policy=policy, version_id=version.version_id
-                        )
-                managed.policy_delete(actor=actor, policy=policy)
+            managed.policy_delete_with_blockers(
+                actor=actor_for(request),
+                policy=policy,
+                remove_blockers=bool(request.POST.get("remove_blockers")),
+            )
         except IAMError as error:
             messages.error(request, error.message)
             return render(request, self.template_name, self._context(request, policy), status=409)

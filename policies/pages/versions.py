@@ -17,7 +17,7 @@ from policies.pages.common import apply_policy_error, document_lines, policy_or_
 from policies.pages.diff import side_by_side
 from policies.pages.editor import editor_context
 from policies.pages.policies import policy_detail_url
-from policies.permissions import check, render_denied, require
+from policies.permissions import check, render_denied
 from policies.services import managed
 from policies.summary import policy_summary
 
@@ -91,9 +91,6 @@ class PolicyVersionCreateView(View):
         data = form.cleaned_data
         to_delete = data.get("delete_version") or None
         try:
-            if to_delete:
-                require(request, "iam:DeletePolicyVersion", policy.arn)
-            require(request, "iam:CreatePolicyVersion", policy.arn)
             version = managed.policy_version_add(
                 actor=actor_for(request),
                 policy=policy,
@@ -163,11 +160,6 @@ class PolicyVersionSetDefaultView(View):
     def post(self, request, policy_id: str, version_id: str):
         policy = policy_or_404(request, policy_id)
         try:
-            require(
-                request,
-                "iam:SetDefaultPolicyVersion",
-                policy.arn,
-            )
             managed.policy_version_set_default(
                 actor=actor_for(request), policy=policy, version_id=version_id
             )
@@ -195,7 +187,6 @@ class PolicyVersionDeleteView(View):
         policy = policy_or_404(request, policy_id)
         version = _version_or_404(policy, version_id)
         try:
-            require(request, "iam:DeletePolicyVersion", policy.arn)
             managed.policy_version_delete(
                 actor=actor_for(request), policy=policy, version_id=version_id
             )

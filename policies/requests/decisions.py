@@ -24,7 +24,7 @@ from policies.requests import eligibility, rules
 from policies.requests.notify import enqueue, notify_requester
 from policies.requests.records import locked, record_audit, record_event
 from policies.requests.rules import InvalidRequestState
-from policies.services.attachments import inline_policy_delete, inline_policy_put
+from policies.services.attachments import inline_policy_delete_step, inline_policy_put_step
 
 Status = AccessRequest.Status
 
@@ -120,9 +120,12 @@ def _put_policy(req: AccessRequest, actor: Actor, expires_at: datetime | None) -
         targets=rules.parse_targets(req.targets),
         expires_at=expires_at,
     )
-    inline_policy_put(
-        actor=actor, identity=req.identity, name=req.policy_name, document=synthesis.text
+    # The decision authorized iam:Put{User,Role}Policy on the identity (``authz``) before the
+    # transaction began: the write is not authorized again.
+    step = inline_policy_put_step(
+        identity=req.identity, name=req.policy_name, document=synthesis.text
     )
+    step.run(actor)
     req.policy_document = synthesis.text
     req.dependent_actions = list(synthesis.dependent_actions)
 
@@ -247,9 +250,10 @@ def access_request_revoke(
 
 def end_grant(req: AccessRequest, actor: Actor, status: str, message: str) -> None:
     """Remove the request's inline policy (already gone is fine) and close the request."""
-    # Already removed by hand: the grant is over either way.
+    # Already removed by hand: the grant is over either way. Who may end it was decided by
+    # the caller (the requester, whoever IAM allows iam:Delete…Policy, or the expiry task).
     with contextlib.suppress(NoSuchEntity):
-        inline_policy_delete(actor=actor, identity=req.identity, name=req.policy_name)
+        inline_policy_delete_step(identity=req.identity, name=req.policy_name).run(actor)
     now = timezone.now()
     req.status, req.revoked_at = status, now
     req.extension_hours = req.extension_requested_at = None

@@ -368,6 +368,23 @@ def test_attach_limited_by_policy_arn_condition(client, alice, readers, team_pol
     assert client.delete(f"{url}{team_policy.unique_id}/").status_code == 204
 
 
+def test_attach_and_boundary_of_an_unknown_policy_are_denied_without_the_right(
+    client, alice, readers, deployer
+):
+    # Authorized before the policy is looked up, as AWS does: no existence oracle.
+    sign_in(client)
+    nope = f"arn:aws:iam::{ACCOUNT}:policy/Nope"
+    attach = _post(client, f"{API}/groups/Readers/attached-policies/", {"PolicyArn": nope})
+    assert _error(attach) == ("AccessDenied", denial("iam:AttachGroupPolicy", GROUP_ARN))
+    boundary = _put(
+        client, f"{API}/roles/Deployer/permissions-boundary/", {"PermissionsBoundary": nope}
+    )
+    assert _error(boundary) == (
+        "AccessDenied",
+        denial("iam:PutRolePermissionsBoundary", ROLE_ARN),
+    )
+
+
 def test_attach_errors(client, account, readers):
     sign_in_root(client)
     url = f"{API}/groups/Readers/attached-policies/"

@@ -264,3 +264,26 @@ def test_policy_operations_denied(denied_iam):
         with pytest.raises(ClientError) as excinfo:
             call()
         assert error_of(excinfo)[0] == "AccessDenied"
+
+
+def test_attach_and_boundary_are_denied_before_the_policy_is_looked_up(denied_iam, iam):
+    # AWS authorizes on the ARN as given: a caller without the right learns nothing of which
+    # policies exist (the service authorizes before it looks the policy up).
+    missing = f"arn:aws:iam::{ACCOUNT}:policy/missing"
+    for call, action in (
+        (denied_iam.attach_user_policy, "iam:AttachUserPolicy"),
+        (denied_iam.detach_user_policy, "iam:DetachUserPolicy"),
+    ):
+        with pytest.raises(ClientError) as excinfo:
+            call(UserName="nobody", PolicyArn=missing)
+        assert error_of(excinfo) == (
+            "AccessDenied",
+            denied_message("nobody", action, f"arn:aws:iam::{ACCOUNT}:user/nobody"),
+            403,
+        )
+    with pytest.raises(ClientError) as excinfo:
+        denied_iam.put_user_permissions_boundary(UserName="nobody", PermissionsBoundary=missing)
+    assert error_of(excinfo)[0] == "AccessDenied"
+    with pytest.raises(ClientError) as excinfo:
+        iam.attach_user_policy(UserName="nobody", PolicyArn=missing)
+    assert error_of(excinfo)[0] == "NoSuchEntity"

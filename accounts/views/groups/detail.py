@@ -18,9 +18,8 @@ from accounts.views.groups.common import PolicyAttachForm, group_or_404
 from config.forms import ConsoleForm
 from policies.authorization import actor_for
 from policies.effective.views import impact_context
-from policies.permissions import check, render_denied, require
-from policies.services.attachments import policy_attach, policy_detach
-from policies.services.managed import policy_get_by_arn
+from policies.permissions import check, render_denied
+from policies.services.attachments import policy_attach_by_arn, policy_detach_by_arn
 
 
 class MemberAddForm(ConsoleForm):
@@ -167,16 +166,16 @@ class GroupPolicyAttachView(View):
         if form.is_valid():
             policy_arn = form.cleaned_data["policy_arn"]
             try:
-                require(
-                    request, "iam:AttachGroupPolicy", group.arn, extra={"iam:PolicyARN": policy_arn}
+                attached = policy_attach_by_arn(
+                    actor=actor_for(request), identity=group, policy_arn=policy_arn
                 )
-                policy = policy_get_by_arn(account=group.account, arn=policy_arn)
-                policy_attach(actor=actor_for(request), policy=policy, identity=group)
             except IAMError as error:
                 form.add_error("policy_arn", error.message)
                 status = error.http_status
             else:
-                messages.success(request, f"Policy {policy.name} attached to {group.name}.")
+                messages.success(
+                    request, f"Policy {attached.policy.name} attached to {group.name}."
+                )
                 return redirect(f"{reverse('group-detail', args=[group.name])}?tab=permissions")
         view = GroupDetailView()
         return render(
@@ -194,13 +193,10 @@ class GroupPolicyDetachView(View):
         group = group_or_404(request, name)
         policy_arn = request.POST.get("policy_arn", "")
         try:
-            require(
-                request, "iam:DetachGroupPolicy", group.arn, extra={"iam:PolicyARN": policy_arn}
-            )
-            policy = policy_get_by_arn(account=group.account, arn=policy_arn)
-            policy_detach(actor=actor_for(request), policy=policy, identity=group)
+            policy_detach_by_arn(actor=actor_for(request), identity=group, policy_arn=policy_arn)
         except IAMError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"Policy {policy.name} detached from {group.name}.")
+            name = policy_arn.rsplit("/", 1)[-1]
+            messages.success(request, f"Policy {name} detached from {group.name}.")
         return redirect(f"{reverse('group-detail', args=[group.name])}?tab=permissions")

@@ -32,7 +32,7 @@ from accounts.views.roles.common import (
 from config.forms import ConsoleForm, format_tags, parse_tags
 from policies.authorization import actor_for, all_or_nothing
 from policies.permissions import check, render_denied, require
-from policies.services.attachments import policy_attach, policy_detach
+from policies.services.attachments import policy_attach_by_arn, policy_detach
 from policies.services.managed import policy_get_by_arn
 
 
@@ -153,19 +153,14 @@ class RolePolicyAttachView(View):
         if form.is_valid():
             policy_arn = form.cleaned_data["policy_arn"]
             try:
-                require(
-                    request,
-                    "iam:AttachRolePolicy",
-                    role.arn,
-                    extra={"iam:PolicyARN": policy_arn},
+                attached = policy_attach_by_arn(
+                    actor=actor_for(request), identity=role, policy_arn=policy_arn
                 )
-                policy = policy_get_by_arn(account=role.account, arn=policy_arn)
-                policy_attach(actor=actor_for(request), policy=policy, identity=role)
             except IAMError as error:
                 form.add_error("policy_arn", error.message)
                 status = error.http_status
             else:
-                messages.success(request, f"Policy {policy.name} attached to {role.name}.")
+                messages.success(request, f"Policy {attached.policy.name} attached to {role.name}.")
                 return detail_tab(role, "permissions")
         view = RoleDetailView()
         return render(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accounts.errors import NoSuchEntity
 from policies.permissions import require
-from policies.selectors import identity_get, managed_policy_by_arn, managed_policy_get
+from policies.selectors import identity_get, managed_policy_get
 
 LABELS = {"user": "User", "group": "Group", "role": "Role"}
 EXAMPLE_DOCUMENT = {
@@ -28,14 +28,6 @@ def policy_or_error(request, policy_id: str):
     return policy
 
 
-def policy_by_arn_or_error(request, arn: str):
-    """A managed policy visible to the caller by ARN, else AWS's NoSuchEntity."""
-    policy = managed_policy_by_arn(principal=request.user, arn=arn)
-    if policy is None:
-        raise NoSuchEntity(f"Policy {arn} does not exist or is not attachable.")
-    return policy
-
-
 def identity_or_error(request, kind: str, name: str):
     """A user, group or role of the caller's account, else AWS's NoSuchEntity."""
     identity = identity_get(principal=request.user, kind=kind, name=name)
@@ -49,18 +41,11 @@ def api_require(request, action: str, resource: str, **kwargs):
     return require(request, action, resource, principal=request.user, **kwargs)
 
 
-def tags_of(obj) -> dict:
-    """``aws:ResourceTag/*`` of a policy or identity (AWS managed policies and groups: none)."""
-    if getattr(obj, "is_aws_managed", False):
-        return {}
-    return dict(getattr(obj, "tags", {}) or {})
-
-
 def fresh_policy(request, policy):
     """The policy re-read with the list's annotations (counts, default version)."""
     return managed_policy_get(principal=request.user, policy_id=policy.unique_id)
 
 
 def require_on(request, action: str, obj, **kwargs):
-    """Authorize ``action`` on a policy or identity, with its tags as ``aws:ResourceTag/*``."""
+    """Authorize reading with ``action`` on a policy or identity (the seam reads its tags)."""
     return api_require(request, action, obj.arn, **kwargs)

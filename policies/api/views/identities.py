@@ -20,7 +20,6 @@ from policies.api.views.common import (
     EXAMPLE_DOCUMENT,
     LABELS,
     identity_or_error,
-    policy_by_arn_or_error,
     policy_or_error,
     require_on,
 )
@@ -80,10 +79,11 @@ class AttachedPolicyListApi(IdentityPolicyApi):
         identity = self.get_identity(request, name)
         data = AttachSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        policy = policy_by_arn_or_error(request, data.validated_data["PolicyArn"])
-        action = f"iam:Attach{self.label}Policy"
-        require_on(request, action, identity, extra={"iam:PolicyARN": policy.arn})
-        attachments.policy_attach(actor=actor_for(request), policy=policy, identity=identity)
+        attachments.policy_attach_by_arn(
+            actor=actor_for(request),
+            identity=identity,
+            policy_arn=data.validated_data["PolicyArn"],
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -97,8 +97,6 @@ class AttachedPolicyDetailApi(IdentityPolicyApi):
     def delete(self, request, name: str, policy_id: str):
         identity = self.get_identity(request, name)
         policy = policy_or_error(request, policy_id)
-        action = f"iam:Detach{self.label}Policy"
-        require_on(request, action, identity, extra={"iam:PolicyARN": policy.arn})
         attachments.policy_detach(actor=actor_for(request), policy=policy, identity=identity)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -157,7 +155,6 @@ class InlinePolicyDetailApi(IdentityPolicyApi):
         identity = self.get_identity(request, name)
         data = InlinePolicyPutSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        require_on(request, f"iam:Put{self.label}Policy", identity)
         inline = attachments.inline_policy_put(
             actor=actor_for(request),
             identity=identity,
@@ -169,7 +166,6 @@ class InlinePolicyDetailApi(IdentityPolicyApi):
     @extend_schema(summary="DeleteUserPolicy / GroupPolicy / RolePolicy", responses={204: None})
     def delete(self, request, name: str, policy_name: str):
         identity = self.get_identity(request, name)
-        require_on(request, f"iam:Delete{self.label}Policy", identity)
         attachments.inline_policy_delete(
             actor=actor_for(request), identity=identity, name=policy_name
         )
@@ -195,11 +191,10 @@ class BoundaryApi(IdentityPolicyApi):
         identity = self.get_identity(request, name)
         data = BoundarySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        policy = policy_by_arn_or_error(request, data.validated_data["PermissionsBoundary"])
-        action = f"iam:Put{self.label}PermissionsBoundary"
-        require_on(request, action, identity, extra={"iam:PermissionsBoundary": policy.arn})
-        attachments.permissions_boundary_put(
-            actor=actor_for(request), identity=identity, policy=policy
+        attachments.permissions_boundary_put_by_arn(
+            actor=actor_for(request),
+            identity=identity,
+            policy_arn=data.validated_data["PermissionsBoundary"],
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -209,9 +204,6 @@ class BoundaryApi(IdentityPolicyApi):
     )
     def delete(self, request, name: str):
         identity = self.get_identity(request, name)
-        current = identity.permissions_boundary
-        extra = {"iam:PermissionsBoundary": current.arn} if current else None
-        require_on(request, f"iam:Delete{self.label}PermissionsBoundary", identity, extra=extra)
         attachments.permissions_boundary_put(
             actor=actor_for(request), identity=identity, policy=None
         )

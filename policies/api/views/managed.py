@@ -8,7 +8,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.errors import ValidationError
-from accounts.identifiers import iam_arn
 from accounts.selectors import account_of
 from policies.api.serializers import (
     PolicyCreateSerializer,
@@ -49,7 +48,7 @@ class PolicyListApi(generics.ListAPIView):
     permission_classes = [IAMActionPermission]
 
     def get_iam_action(self) -> str:
-        # CreatePolicy is authorized in post() against the new policy's ARN.
+        # CreatePolicy is authorized by the service against the new policy's ARN.
         return "iam:ListPolicies" if self.request.method == "GET" else AUTHORIZED_BY_SERVICE
 
     def get_queryset(self):
@@ -83,20 +82,14 @@ class PolicyListApi(generics.ListAPIView):
         data = PolicyCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         params = data.validated_data
-        account = account_of(request.user)
-        arn = iam_arn(account.account_id, "policy", params["Path"], params["PolicyName"])
-        tags = tag_map(params["Tags"])
-        api_require(request, "iam:CreatePolicy", arn, request_tags=tags or None)
-        if tags:
-            api_require(request, "iam:TagPolicy", arn, request_tags=tags)
         policy = managed.policy_create(
             actor=actor_for(request),
-            account=account,
+            account=account_of(request.user),
             name=params["PolicyName"],
             path=params["Path"],
             description=params["Description"],
             document=params["PolicyDocument"],
-            tags=tags,
+            tags=tag_map(params["Tags"]),
         )
         body = PolicySerializer(fresh_policy(request, policy)).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -117,7 +110,6 @@ class PolicyDetailApi(APIView):
     )
     def delete(self, request, policy_id: str):
         policy = policy_or_error(request, policy_id)
-        require_on(request, "iam:DeletePolicy", policy)
         managed.policy_delete(actor=actor_for(request), policy=policy)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -158,16 +150,12 @@ class PolicyVersionListApi(APIView):
         data = PolicyVersionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         params = data.validated_data
-        to_delete = params.get("DeleteVersionId")
-        if to_delete:
-            require_on(request, "iam:DeletePolicyVersion", policy)
-        require_on(request, "iam:CreatePolicyVersion", policy)
         version = managed.policy_version_add(
             actor=actor_for(request),
             policy=policy,
             document=params["PolicyDocument"],
             set_as_default=params["SetAsDefault"],
-            delete_version_id=to_delete,
+            delete_version_id=params.get("DeleteVersionId"),
         )
         return Response(PolicyVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
@@ -185,7 +173,6 @@ class PolicyVersionDetailApi(APIView):
     @extend_schema(summary="DeletePolicyVersion (never the default version)", responses={204: None})
     def delete(self, request, policy_id: str, version_id: str):
         policy = policy_or_error(request, policy_id)
-        require_on(request, "iam:DeletePolicyVersion", policy)
         managed.policy_version_delete(
             actor=actor_for(request), policy=policy, version_id=version_id
         )
@@ -200,7 +187,6 @@ class PolicyVersionSetDefaultApi(APIView):
     )
     def post(self, request, policy_id: str, version_id: str):
         policy = policy_or_error(request, policy_id)
-        require_on(request, "iam:SetDefaultPolicyVersion", policy)
         version = managed.policy_version_set_default(
             actor=actor_for(request), policy=policy, version_id=version_id
         )
@@ -269,7 +255,6 @@ class PolicyTagsApi(APIView):
         data = PolicyTagsInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         tags = tag_map(data.validated_data["Tags"])
-        require_on(request, "iam:TagPolicy", policy, request_tags=tags)
         policy = managed.policy_tag(actor=actor_for(request), policy=policy, tags=tags)
         return Response({"Tags": tag_list(policy.tags)})
 
@@ -284,7 +269,6 @@ class PolicyTagsApi(APIView):
         data = UntagSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         keys = data.validated_data["TagKeys"]
-        require_on(request, "iam:UntagPolicy", policy, extra={"aws:TagKeys": keys})
         managed.policy_untag(actor=actor_for(request), policy=policy, keys=keys)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
