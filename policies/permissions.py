@@ -122,16 +122,17 @@ class IAMActionMixin:
             return render_denied(request, denied.result)
 
 
-# What a view's ``get_iam_action`` returns for a method whose handler calls a service that
-# authorizes the operation itself (against the ARN it computes, with the request's keys).
-AUTHORIZED_BY_SERVICE = "authorized-by-service"
+# What a view's ``get_iam_action`` returns for a method whose handler authorizes on its own
+# terms: a service that authorizes the operation (against the ARN it computes, with the
+# request's keys), or a read authorized on the one object it names.
+AUTHORIZED_IN_HANDLER = "authorized-by-service"
 
 
 class IAMActionPermission(BasePermission):
     """For DRF views: the view declares ``iam_action`` and ``get_iam_resource()``.
 
     A view that declares no action is refused, never let through: a forgotten declaration
-    must fail closed. Handlers whose service authorizes say so with ``AUTHORIZED_BY_SERVICE``.
+    must fail closed. Handlers that authorize themselves say so with ``AUTHORIZED_IN_HANDLER``.
     """
 
     def has_permission(self, request, view) -> bool:
@@ -139,7 +140,7 @@ class IAMActionPermission(BasePermission):
         if principal is None or not getattr(principal, "is_authenticated", False):
             return False
         action = view.get_iam_action() if hasattr(view, "get_iam_action") else view.iam_action
-        if action == AUTHORIZED_BY_SERVICE:
+        if action == AUTHORIZED_IN_HANDLER:
             return True
         if not action:
             raise ImproperlyConfigured(f"{type(view).__name__} declares no IAM action")

@@ -10,7 +10,7 @@ from accounts.selectors import account_of
 from brokers.mq_api.protocol import MQContext
 from brokers.shapes import operations
 from policies.authorization import actor_for
-from policies.permissions import AUTHORIZED_BY_SERVICE, IAMActionPermission
+from policies.permissions import AUTHORIZED_IN_HANDLER, IAMActionPermission
 
 REGION = OpenApiParameter("region", str, description="Region (default: the console's).")
 TAG_KEYS = OpenApiParameter("TagKeys", str, many=True, description="Tag keys to remove.")
@@ -54,7 +54,7 @@ class CollectionApi(generics.ListAPIView):
     list_action = ""
 
     def get_iam_action(self) -> str:
-        return self.list_action if self.request.method == "GET" else AUTHORIZED_BY_SERVICE
+        return self.list_action if self.request.method == "GET" else AUTHORIZED_IN_HANDLER
 
     def get_iam_context(self) -> dict:
         return {"region": region_of(self.request)}

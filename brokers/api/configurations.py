@@ -23,6 +23,7 @@ from brokers.filters import ConfigurationFilter
 from brokers.models import Configuration, ConfigurationRevision
 from brokers.mq_api.handlers import brokers as broker_ops
 from brokers.mq_api.handlers import configurations as configuration_ops
+from policies.permissions import AUTHORIZED_IN_HANDLER
 
 
 class ConfigurationListApi(CollectionApi):
@@ -107,6 +108,8 @@ class ConfigurationDetailApi(APIView):
 
 class RevisionListApi(CollectionApi):
     """ListConfigurationRevisions, newest first."""
+
+    list_action = AUTHORIZED_IN_HANDLER  # on the broker/configuration, in get_queryset
 
     serializer_class = output_serializer("ConfigurationRevision", describe.revision_summary)
 

@@ -28,6 +28,7 @@ from brokers.models import Broker, BrokerUser
 from brokers.mq_api.handlers import brokers as broker_ops
 from brokers.services.users import UNSET, broker_user_get
 from brokers.shapes import read
+from policies.permissions import AUTHORIZED_IN_HANDLER
 
 
 class BrokerListApi(CollectionApi):
@@ -111,6 +112,8 @@ class BrokerRebootApi(APIView):
 
 class BrokerUserListApi(CollectionApi):
     """ListUsers of a broker (with pending changes) and CreateUser."""
+
+    list_action = AUTHORIZED_IN_HANDLER  # on the broker/configuration, in get_queryset
 
     serializer_class = output_serializer("UserSummary", describe.user_summary)
 

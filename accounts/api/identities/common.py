@@ -12,7 +12,7 @@ from accounts.api.serializers import TagsInputSerializer, TagsOutputSerializer, 
 from accounts.errors import ValidationError
 from accounts.models import IAMUser
 from policies.authorization import actor_for
-from policies.permissions import AUTHORIZED_BY_SERVICE, IAMActionPermission, require
+from policies.permissions import AUTHORIZED_IN_HANDLER, IAMActionPermission, require
 
 FORCE = OpenApiParameter(
     "force",
@@ -58,7 +58,7 @@ class ListCreateApi(generics.ListAPIView):
     model: type = IAMUser
 
     def get_iam_action(self) -> str:
-        return self.list_action if self.request.method == "GET" else AUTHORIZED_BY_SERVICE
+        return self.list_action if self.request.method == "GET" else AUTHORIZED_IN_HANDLER
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no principal

@@ -34,7 +34,7 @@ from policies.authorization import actor_for
 from policies.catalog import get_catalog
 from policies.filters import ManagedPolicyFilter
 from policies.models import ManagedPolicy
-from policies.permissions import AUTHORIZED_BY_SERVICE, IAMActionPermission
+from policies.permissions import AUTHORIZED_IN_HANDLER, IAMActionPermission
 from policies.selectors import managed_policy_list, policy_entities
 from policies.services import managed
 from policies.summary import editor_report
@@ -49,7 +49,7 @@ class PolicyListApi(generics.ListAPIView):
 
     def get_iam_action(self) -> str:
         # CreatePolicy is authorized by the service against the new policy's ARN.
-        return "iam:ListPolicies" if self.request.method == "GET" else AUTHORIZED_BY_SERVICE
+        return "iam:ListPolicies" if self.request.method == "GET" else AUTHORIZED_IN_HANDLER
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no caller
