@@ -76,8 +76,12 @@ def update_role(call: Call) -> None:
 @operation("iam", "UpdateRoleDescription")
 def update_role_description(call: Call) -> dict:
     """The older call that changes only the description (and answers with the role)."""
-    role = _role(call, "iam:UpdateRoleDescription")
-    role = roles.role_update(actor=call.actor, role=role, description=call.get("Description"))
+    role = roles.role_update(
+        actor=call.actor,
+        role=_named(call),
+        description=call.get("Description"),
+        action="iam:UpdateRoleDescription",
+    )
     return {"Role": render.role(role, full=True)}
 
 

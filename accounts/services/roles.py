@@ -160,9 +160,13 @@ def role_update(
     role: Role,
     description: str | None = None,
     max_session_duration: int | None = None,
+    action: str = "iam:UpdateRole",
 ) -> Role:
-    """Change description and/or max session duration (a service-linked role: description)."""
-    authorize_actor(actor, "iam:UpdateRole", role.arn)
+    """Change description and/or max session duration (a service-linked role: description).
+
+    ``action`` is ``iam:UpdateRoleDescription`` for the older call that changes only that.
+    """
+    authorize_actor(actor, action, role.arn)
     if max_session_duration is not None:
         _refuse_if_service_linked(role)
         rules.check_max_session_duration(max_session_duration)
@@ -175,7 +179,7 @@ def role_update(
         role.save(update_fields=["description", "max_session_duration"])
         audit_record(
             actor=actor,
-            action="iam:UpdateRole",
+            action=action,
             resource_arn=role.arn,
             account_id=role.account.account_id,
             parameters={"Description": description, "MaxSessionDuration": max_session_duration},

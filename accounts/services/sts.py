@@ -24,7 +24,13 @@ from accounts.crypto import encrypt
 from accounts.errors import IAMError, ValidationError
 from accounts.models import Role, RoleSession
 from accounts.principals import ASSUMED_ROLE, Principal
-from policies.authorization import AccessDenied, AuthorizationResult, audit_denial, authorize
+from policies.authorization import (
+    AccessDenied,
+    AuthorizationResult,
+    audit_denial,
+    authorize,
+    authorize_actor,
+)
 from policies.documents import check_policy_document
 from policies.models import ManagedPolicy
 
@@ -164,7 +170,11 @@ def role_session_create(
 
 
 def role_session_revoke(*, actor: Actor, session: RoleSession) -> RoleSession:
-    """End a role session before it expires (its keys stop working at once)."""
+    """End a role session before it expires (its keys stop working at once).
+
+    AWS revokes sessions by putting a deny policy on the role, so this is iam:PutRolePolicy.
+    """
+    authorize_actor(actor, "iam:PutRolePolicy", session.role.arn)
     with transaction.atomic():
         if session.revoked_at is None:
             session.revoked_at = timezone.now()

@@ -79,9 +79,7 @@ class AccessKeyUpdateView(View):
         operation = request.POST.get("operation")
         if owner is None or operation not in ("activate", "deactivate", "delete"):
             return redirect("my-credentials")
-        action = "iam:DeleteAccessKey" if operation == "delete" else "iam:UpdateAccessKey"
         try:
-            require(request, action, _owner_arn(request))
             if operation == "delete":
                 access_keys.access_key_delete(
                     actor=actor_for(request), owner=owner, access_key_id=access_key_id

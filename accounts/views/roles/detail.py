@@ -31,9 +31,8 @@ from accounts.views.roles.common import (
 )
 from config.forms import ConsoleForm, format_tags, parse_tags
 from policies.authorization import actor_for, all_or_nothing
-from policies.permissions import check, render_denied, require
-from policies.services.attachments import policy_attach_by_arn, policy_detach
-from policies.services.managed import policy_get_by_arn
+from policies.permissions import check, render_denied
+from policies.services.attachments import policy_attach_by_arn, policy_detach_by_arn
 
 
 class RoleTagsForm(ConsoleForm):
@@ -171,10 +170,9 @@ class RolePolicyAttachView(View):
         )
 
 
-def _role_step(request, role: Role, tab: str, action: str, run, success: str, **keys):
-    """Authorize ``action`` on the role, run one service call, report it, back to ``tab``."""
+def _role_step(request, role: Role, tab: str, run, success: str):
+    """Run one service call (which authorizes itself), report it, back to ``tab``."""
     try:
-        require(request, action, role.arn, extra=keys)
         run(actor=actor_for(request))
     except IAMError as error:
         messages.error(request, error.message)
@@ -190,18 +188,12 @@ class RolePolicyDetachView(View):
         role = role_or_404(request, name)
         policy_arn = request.POST.get("policy_arn", "")
 
-        def detach(actor):
-            policy = policy_get_by_arn(account=role.account, arn=policy_arn)
-            policy_detach(actor=actor, policy=policy, identity=role)
-
         return _role_step(
             request,
             role,
             "permissions",
-            "iam:DetachRolePolicy",
-            detach,
+            partial(policy_detach_by_arn, identity=role, policy_arn=policy_arn),
             f"Policy {policy_arn.rsplit('/', 1)[-1]} detached from {role.name}.",
-            **{"iam:PolicyARN": policy_arn},
         )
 
 
@@ -225,7 +217,6 @@ class RoleSessionEndView(View):
             request,
             role,
             "sessions",
-            "iam:PutRolePolicy",
             partial(role_session_revoke, session=session),
             f"Session {session.arn} revoked.",
         )
