@@ -83,16 +83,18 @@ class DecisionSpy:
     def install(self, monkeypatch) -> None:
         real = self.real
 
-        def spy(principal, action, resource, context, **kwargs):
-            result = real(principal, action, resource, context, **kwargs)
+        def spy(*args, **kwargs):
+            # Generic over the seam's signature: what was decided is read from the result.
+            result = real(*args, **kwargs)
             if self.records is not None:
+                context = kwargs.get("context", args[3] if len(args) > 3 else {}) or {}
                 self.records.append(
                     (
-                        principal.arn,
-                        action,
-                        resource,
+                        result.principal.arn,
+                        result.action,
+                        result.resource,
                         result.decision,
-                        context,
+                        dict(context),
                         kwargs.get("resource_policy"),
                     )
                 )
@@ -371,7 +373,7 @@ def oracle_context(decision: Decision, facts: dict[str, dict]) -> dict:
     return context
 
 
-def simulator_mismatches(observations: list[Observation], world: World) -> list[tuple]:
+def simulator_mismatches(observations: list[Observation], world: World) -> tuple[list[tuple], int]:
     """Decisions the simulator, given the resource's true attributes, answers otherwise."""
     from accounts.principals import principal_for_user
     from policies.simulator.service import simulate
@@ -404,10 +406,10 @@ def simulator_mismatches(observations: list[Observation], world: World) -> list[
             if asked[key] != decision.decision:
                 verdict = f"{decision.decision} (simulator: {asked[key]})"
                 rows.append((*decision.row()[:5], verdict))
-    return sorted(set(rows))
+    return sorted(set(rows)), len(asked)
 
 
-def matrix_mismatches(observations: list[Observation], world: World) -> list[tuple]:
+def matrix_mismatches(observations: list[Observation], world: World) -> tuple[list[tuple], int]:
     """Decisions on matrix actions and resources that the stored matrix answers otherwise."""
     from policies.effective.actions import matrix_action
     from policies.effective.queries import cell_value, stored_row
@@ -419,6 +421,7 @@ def matrix_mismatches(observations: list[Observation], world: World) -> list[tup
     }
     pks = {kind: world.principals[kind].pk for kind in KINDS}
     rows = []
+    compared = 0
     for observation in observations:
         for decision in observation.decisions:
             action = matrix_action(decision.action)
@@ -427,6 +430,7 @@ def matrix_mismatches(observations: list[Observation], world: World) -> list[tup
             cell = cell_value(
                 stored_row("user", pks[decision.kind], action.name), positions[decision.resource]
             )
+            compared += cell != "conditional"
             if cell != "conditional" and cell != decision.decision:
                 rows.append((*decision.row()[:5], f"{decision.decision} (matrix: {cell})"))
-    return sorted(set(rows))
+    return sorted(set(rows)), compared
