@@ -81,3 +81,46 @@ def test_a_403_without_any_denial_is_a_mismatch_unless_a_documented_rule():
     refused = Observation("control", operation, 403, True, decisions=[])
     assert response_mismatches([refused], {})[0][-1] == "none: 403 without a denial by the seam"
     assert response_mismatches([refused], {"rest POST /x": "owner only"}) == []
+
+
+def _fake_world():
+    from types import SimpleNamespace as Fake
+
+    arn = "arn:aws:iam::111122223333:"
+    return Fake(
+        target=Fake(name="target", arn=arn + "user/target"),
+        group=Fake(name="target-group"),
+        role=Fake(name="target-role", arn=arn + "role/target-role", trust_policy="{}"),
+        policy=Fake(
+            arn=arn + "policy/target-policy",
+            unique_id="ANPAAAAAAAAAAAAAAAAAA",
+            name="target-policy",
+        ),
+        fence=Fake(arn=FENCE),
+        broker=Fake(arn="arn:aws:mq:us-east-1:111122223333:broker:b:b-1", broker_id="b-1"),
+        configuration=Fake(configuration_id="c-1"),
+        target_key_id="AKIAAAAAAAAAAAAAAAAA",
+        session_key_id="ASIAAAAAAAAAAAAAAAAA",
+        request_id="ar-1",
+    )
+
+
+def test_a_new_query_operation_without_world_values_is_reported_unbuilt(monkeypatch):
+    from accounts.query_api import registry
+    from tests.security.parity_registry import query_api
+
+    monkeypatch.setitem(registry.OPERATIONS, ("iam", "UploadSSHPublicKey"), lambda call: {})
+    _operations, unbuilt = query_api(_fake_world())
+    assert "SSHPublicKeyBody" in unbuilt["query iam:UploadSSHPublicKey"]
+
+
+def test_a_route_with_an_unknown_parameter_is_unbuildable():
+    import pytest
+
+    from tests.security.parity_registry import Unbuildable, fill
+
+    world = _fake_world()
+    assert fill("users/<str:name>/edit", world) == "/users/target/edit"
+    assert fill("roles/<str:name>", world) == "/roles/target-role"
+    with pytest.raises(Unbuildable, match="widget_id"):
+        fill("widgets/<str:widget_id>", world)
