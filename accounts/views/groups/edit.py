@@ -22,6 +22,7 @@ from accounts.views.deletion import (
 from accounts.views.groups.common import apply_group_error, group_or_404
 from config.forms import ConsoleForm
 from policies.authorization import actor_for
+from policies.effective.views import blockers_impact
 from policies.permissions import check, render_denied, require
 
 
@@ -113,6 +114,8 @@ class GroupDeleteView(ConfirmDeleteView):
             "blockers": groups.group_delete_blockers(group),
             "member_count": group.memberships.count(),
             "policies": identity_policies(group),
+            # What the members lose when the blockers go, before the administrator confirms.
+            **blockers_impact(self.request, group.account, group_blocker_steps(group)),
         }
 
     def perform_delete(self, request, group: Group, *, remove_blockers: bool) -> None:
