@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views import View
 
 from accounts.errors import IAMError
+from accounts.forms import MFAEnableForm, apply_service_error
 from accounts.models import Group, IAMUser, MFADevice
 from accounts.selectors import attachable_policies, identity_policies, user_detail
 from accounts.services import access_keys, groups, mfa, users
@@ -333,3 +334,66 @@ class UserMFARemoveView(View):
             lambda actor: mfa.mfa_device_deactivate(actor=actor, owner=user, serial_number=serial),
             f"MFA device removed from {user.name}: sign-in no longer asks for a code.",
         )
+
+
+def _mfa_session_key(user: IAMUser) -> str:
+    return f"mqiam.user-mfa-enrolment.{user.pk}"
+
+
+class UserMFAAssignView(View):
+    """Assign a virtual MFA device to the user: the administrator shows the QR code to the
+    user, who scans it and reads two consecutive codes (iam:CreateVirtualMFADevice, then
+    iam:EnableMFADevice on the user)."""
+
+    template_name = "accounts/user_mfa_assign.html"
+
+    def _render(self, request, user, enrolment, form, status=200):
+        context = {
+            "user": user,
+            "form": form,
+            "seed": enrolment.seed,
+            "qr": enrolment.qr_svg_data_uri(),
+            "device": enrolment.device,
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, name: str):
+        user = user_or_404(request, name)
+        try:
+            enrolment = mfa.mfa_device_create(actor=actor_for(request), owner=user, name=user.name)
+        except IAMError as error:
+            messages.error(request, error.message)
+            return user_tab(user, "credentials")
+        request.session[_mfa_session_key(user)] = enrolment.device.pk
+        return self._render(request, user, enrolment, MFAEnableForm())
+
+    def post(self, request, name: str):
+        user = user_or_404(request, name)
+        device = (
+            MFADevice.objects.filter(
+                pk=request.session.get(_mfa_session_key(user)), user=user, enabled_at__isnull=True
+            )
+            .select_related("account", "user")
+            .first()
+        )
+        if device is None:
+            return user_tab(user, "credentials")
+        form = MFAEnableForm(request.POST)
+        if form.is_valid():
+            try:
+                mfa.mfa_device_enable(
+                    actor=actor_for(request),
+                    device=device,
+                    code1=form.cleaned_data["code1"],
+                    code2=form.cleaned_data["code2"],
+                )
+            except IAMError as error:
+                apply_service_error(form, error)
+            else:
+                request.session.pop(_mfa_session_key(user), None)
+                messages.success(
+                    request, f"MFA device assigned to {user.name}: sign-in now asks for a code."
+                )
+                return user_tab(user, "credentials")
+        enrolment = mfa.mfa_enrolment_resume(device=device, owner=user)
+        return self._render(request, user, enrolment, form, status=400)

@@ -3,7 +3,11 @@ service (anonymous → sign-in, no permission → AWS's 403 and nothing changes,
 
 from __future__ import annotations
 
+import time
+
+import pyotp
 import pytest
+from django.test import Client
 
 from accounts.models import AccessKey, AuditEvent, GroupMembership, IAMUser, MFADevice
 from policies.models import ManagedPolicy, PolicyAttachment
@@ -213,3 +217,43 @@ def test_create_user_offers_aws_managed_policies(root_client, account):
     assert response.status_code == 302
     dave = IAMUser.objects.get(name="dave")
     assert [a.policy.arn for a in dave.policy_attachments.all()] == [aws]
+
+
+def test_user_page_anonymous_denied_and_limited_to_a_path(alice_client, alice, world):
+    assert Client().get("/users/carol")["Location"].startswith("/signin?next=")
+    response = alice_client.get("/users/carol")
+    assert response.status_code == 403
+    assert denial("iam:GetUser", CAROL) in response.content.decode()
+    grant(alice, allow("iam:GetUser", f"arn:aws:iam::{ACCOUNT}:user/carol"))
+    assert alice_client.get("/users/carol").status_code == 200
+    assert alice_client.get("/users/alice").status_code == 403
+
+
+def _codes(seed: str) -> tuple[str, str]:
+    totp = pyotp.TOTP(seed)
+    now = time.time()
+    return totp.at(now - 30), totp.at(now)
+
+
+def test_assign_mfa_from_the_users_page(alice_client, alice, world):
+    MFADevice.objects.filter(user=world).delete()
+    assert Client().get("/users/carol/mfa/assign")["Location"].startswith("/signin?next=")
+    response = alice_client.get("/users/carol/mfa/assign")
+    assert response.status_code == 403
+    assert denial("iam:CreateVirtualMFADevice", f"arn:aws:iam::{ACCOUNT}:mfa/carol") in (
+        response.content.decode()
+    )
+    grant(alice, allow("iam:CreateVirtualMFADevice"))
+    page = alice_client.get("/users/carol/mfa/assign")
+    assert page.status_code == 200
+    code1, code2 = _codes(page.context["seed"])
+    refused = alice_client.post("/users/carol/mfa/assign", {"code1": code1, "code2": code2})
+    assert refused.status_code == 403
+    assert denial("iam:EnableMFADevice", CAROL) in refused.content.decode()
+    assert not MFADevice.objects.filter(user=world, enabled_at__isnull=False).exists()
+    grant(alice, allow(["iam:CreateVirtualMFADevice", "iam:EnableMFADevice"]))
+    wrong = alice_client.post("/users/carol/mfa/assign", {"code1": "000000", "code2": "000000"})
+    assert wrong.status_code == 400
+    response = alice_client.post("/users/carol/mfa/assign", {"code1": code1, "code2": code2})
+    assert response["Location"] == "/users/carol?tab=credentials"
+    assert MFADevice.objects.get(user=world).is_enabled

@@ -2,6 +2,9 @@
 screen without sideways scrolling; then the user is refused a role that requires MFA and the
 403 page names the condition."""
 
+import time
+
+import pyotp
 import pytest
 
 from accounts.actors import system_actor
@@ -194,6 +197,21 @@ def test_administrator_does_everything_about_one_user_from_the_user_page(journey
     page.get_by_role("button", name=f"Remove MFA device {serial}").click()
     page.get_by_text("MFA device removed from carol").wait_for()
     _fits(journey, "credentials after key and mfa removal")
+    assert not MFADevice.objects.filter(user=carol).exists()
+
+    # MFA: assign a new device (carol scans the code), then remove it again.
+    page.get_by_role("link", name="Assign MFA device").click()
+    seed = page.locator("#mfa-seed").inner_text().strip()
+    totp, now = pyotp.TOTP(seed), time.time()
+    page.get_by_label("MFA code 1").fill(totp.at(now - 30))
+    page.get_by_label("MFA code 2 (the next one)").fill(totp.at(now))
+    _fits(journey, "assign mfa device to carol")
+    page.get_by_role("button", name="Assign MFA").click()
+    page.get_by_text("MFA device assigned to carol").wait_for()
+    _fits(journey, "mfa device assigned")
+    serial = MFADevice.objects.get(user=carol, enabled_at__isnull=False).serial_number
+    page.get_by_role("button", name=f"Remove MFA device {serial}").click()
+    page.get_by_text("MFA device removed from carol").wait_for()
     assert not MFADevice.objects.filter(user=carol).exists()
 
     # What can this user do.
