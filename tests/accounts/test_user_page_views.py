@@ -257,3 +257,19 @@ def test_assign_mfa_from_the_users_page(alice_client, alice, world):
     response = alice_client.post("/users/carol/mfa/assign", {"code1": code1, "code2": code2})
     assert response["Location"] == "/users/carol?tab=credentials"
     assert MFADevice.objects.get(user=world).is_enabled
+
+
+@pytest.mark.parametrize("tab", ["permissions", "groups", "credentials", "tags"])
+def test_user_page_queries_do_not_grow_with_memberships(
+    root_client, world, tab, django_assert_max_num_queries
+):
+    for n in range(8):
+        GroupMembership.objects.create(
+            user=world, group=GroupFactory(account=world.account, name=f"team-{n}")
+        )
+        PolicyAttachment.objects.create(
+            user=world, policy=ManagedPolicyFactory(account=world.account, name=f"p{n}")
+        )
+    with django_assert_max_num_queries(25):
+        response = root_client.get(f"/users/carol?tab={tab}")
+    assert response.status_code == 200
