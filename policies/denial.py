@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policies.engine.explain import LAYER_PHRASES, RESOURCE, ConditionResult, Explanation
+from policies.engine.explain import (
+    IDENTITY,
+    LAYER_PHRASES,
+    RESOURCE,
+    ConditionResult,
+    Explanation,
+)
 
 # What a person does to satisfy a condition on a well-known key.
 KEY_ADVICE = {
@@ -60,42 +66,63 @@ def _request_value(condition: ConditionResult) -> str | None:
     return str(value)
 
 
-def failed_conditions(explanation: Explanation | None, action: str = "") -> list[FailedCondition]:
-    """Conditions that failed in Allow statements which otherwise matched the request.
+def _layer_failures(layer, action: str) -> list[FailedCondition]:
+    """Failed conditions of the layer's Allow statements that otherwise matched."""
+    failures: list[FailedCondition] = []
+    for statement in layer.statements:
+        matched = (
+            statement.effect == "Allow"
+            and statement.action
+            and statement.resource is not False
+            and statement.principal != "none"
+            and statement.applies is False
+        )
+        if not matched:
+            continue
+        for condition in statement.conditions:
+            if condition.outcome is not False:
+                continue
+            failures.append(
+                FailedCondition(
+                    layer=_layer_phrase(layer.layer, action),
+                    statement=statement.ref.sid or f"Statement[{statement.ref.statement}]",
+                    effect=statement.effect,
+                    operator=condition.operator,
+                    key=condition.key,
+                    values=tuple(condition.values),
+                    request_value=_request_value(condition),
+                    advice=KEY_ADVICE.get(
+                        condition.key.lower(),
+                        f"Make the request with {condition.key} matching the condition.",
+                    ),
+                )
+            )
+    return failures
 
-    Only the ones that matter: a statement whose action, resource or principal did not match
-    is not reported, and neither is a denial that a Deny statement decided.
+
+def failed_conditions(explanation: Explanation | None, action: str = "") -> list[FailedCondition]:
+    """Conditions that, once met, would let the request through: the failed conditions of
+    Allow statements which otherwise matched, in every layer that did not allow.
+
+    Nothing is reported for an explicit deny, nor when some layer that did not allow has no
+    such statement (a condition there would not change the answer: the boundary's condition
+    is no help when no identity policy allows the action at all).
     """
     if explanation is None or explanation.decision == "explicitDeny":
         return []
-    failures: list[FailedCondition] = []
+    grants = [layer for layer in explanation.layers if layer.layer in (IDENTITY, RESOURCE)]
+    blocking: list[list[FailedCondition]] = []
+    if not any(layer.result == "allow" for layer in grants):
+        blocking.append([f for layer in grants for f in _layer_failures(layer, action)])
     for layer in explanation.layers:
-        for statement in layer.statements:
-            matched = (
-                statement.effect == "Allow"
-                and statement.action
-                and statement.resource is not False
-                and statement.principal != "none"
-                and statement.applies is False
-            )
-            if not matched:
-                continue
-            for condition in statement.conditions:
-                if condition.outcome is not False:
-                    continue
-                failures.append(
-                    FailedCondition(
-                        layer=_layer_phrase(layer.layer, action),
-                        statement=statement.ref.sid or f"Statement[{statement.ref.statement}]",
-                        effect=statement.effect,
-                        operator=condition.operator,
-                        key=condition.key,
-                        values=tuple(condition.values),
-                        request_value=_request_value(condition),
-                        advice=KEY_ADVICE.get(
-                            condition.key.lower(),
-                            f"Make the request with {condition.key} matching the condition.",
-                        ),
-                    )
-                )
-    return failures
+        if layer.layer not in (IDENTITY, RESOURCE) and layer.result == "no allow":
+            blocking.append(_layer_failures(layer, action))
+    if not blocking:  # e.g. cross-account, where both sides must allow
+        blocking = [
+            _layer_failures(layer, action)
+            for layer in explanation.layers
+            if layer.result not in ("allow", "implicit allow", "not applicable")
+        ]
+    if not all(blocking):
+        return []
+    return [f for failures in blocking for f in failures]

@@ -6,7 +6,7 @@ import pytest
 
 from accounts.actors import system_actor
 from accounts.services import roles, users
-from policies.services import attachments
+from policies.services import attachments, managed
 from tests.factories import AccountFactory, IAMUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +75,50 @@ def test_denial_without_condition_keeps_the_grant_advice(client, alice):
     page = _switch(client).content.decode()
     assert "Denied by a condition" not in page
     assert "nothing allows it" in page
+
+
+def _boundary(user, condition):
+    policy = managed.policy_create(
+        actor=system_actor(),
+        account=user.account,
+        name="Boundary",
+        document=_doc(
+            {
+                "Sid": "AuditWithMFA",
+                "Effect": "Allow",
+                "Action": "cloudtrail:LookupEvents",
+                "Resource": "*",
+                "Condition": condition,
+            }
+        ),
+    )
+    attachments.permissions_boundary_put(actor=system_actor(), identity=user, policy=policy)
+
+
+def _audit_page(client) -> str:
+    client.post(
+        "/signin", {"as": "user", "account": ACCOUNT, "username": "alice", "password": PASSWORD}
+    )
+    response = client.get("/audit")
+    assert response.status_code == 403
+    return response.content.decode()
+
+
+def test_boundary_condition_named_when_the_identity_policy_allows(client, alice):
+    attachments.inline_policy_put(
+        actor=system_actor(),
+        identity=alice,
+        name="audit",
+        document=_doc({"Effect": "Allow", "Action": "cloudtrail:LookupEvents", "Resource": "*"}),
+    )
+    _boundary(alice, {"Bool": {"aws:MultiFactorAuthPresent": "true"}})
+    page = _audit_page(client)
+    assert "Denied by a condition" in page and "AuditWithMFA" in page
+    assert "permissions boundary" in page
+
+
+def test_boundary_condition_not_named_when_nothing_else_allows(client, alice):
+    # Meeting the boundary's condition would change nothing: no identity policy allows it.
+    _boundary(alice, {"Bool": {"aws:MultiFactorAuthPresent": "true"}})
+    page = _audit_page(client)
+    assert "Denied by a condition" not in page and "nothing allows it" in page
