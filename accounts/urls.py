@@ -43,10 +43,21 @@ from accounts.views.switch_role import (
     SwitchBackView,
     SwitchRoleView,
 )
+from accounts.views.user_page import (
+    UserAccessKeyCreateView,
+    UserAccessKeyUpdateView,
+    UserDetailView,
+    UserGroupAddView,
+    UserMFAAssignView,
+    UserMFARemoveView,
+    UserPasswordRemoveView,
+    UserPasswordView,
+    UserPolicyAttachView,
+    UserTagsUpdateView,
+)
 from accounts.views.users import (
     UserCreateView,
     UserDeleteView,
-    UserDetailView,
     UserListView,
     UserUpdateView,
 )
@@ -85,6 +96,31 @@ urlpatterns = [
     path("users/<str:name>", UserDetailView.as_view(), name="user-detail"),
     path("users/<str:name>/edit", UserUpdateView.as_view(), name="user-update"),
     path("users/<str:name>/delete", UserDeleteView.as_view(), name="user-delete"),
+    path(
+        "users/<str:name>/policies/attach",
+        UserPolicyAttachView.as_view(),
+        name="user-policy-attach",
+    ),
+    path("users/<str:name>/groups", UserGroupAddView.as_view(), name="user-group-add"),
+    path("users/<str:name>/tags", UserTagsUpdateView.as_view(), name="user-tags"),
+    path("users/<str:name>/password", UserPasswordView.as_view(), name="user-password"),
+    path(
+        "users/<str:name>/password/delete",
+        UserPasswordRemoveView.as_view(),
+        name="user-password-delete",
+    ),
+    path(
+        "users/<str:name>/access-keys",
+        UserAccessKeyCreateView.as_view(),
+        name="user-access-key-create",
+    ),
+    path(
+        "users/<str:name>/access-keys/<str:access_key_id>",
+        UserAccessKeyUpdateView.as_view(),
+        name="user-access-key-update",
+    ),
+    path("users/<str:name>/mfa/assign", UserMFAAssignView.as_view(), name="user-mfa-assign"),
+    path("users/<str:name>/mfa/remove", UserMFARemoveView.as_view(), name="user-mfa-remove"),
     path("groups", GroupListView.as_view(), name="group-list"),
     path("groups/create", GroupCreateView.as_view(), name="group-create"),
     path("groups/<str:name>", GroupDetailView.as_view(), name="group-detail"),

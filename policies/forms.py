@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 
 from config.forms import ConsoleForm, parse_tags
+from policies.catalog import get_catalog
+from policies.documents import REJECTED_BY_IAM
+from policies.engine import PolicyError, parse
+from policies.engine.validate import Severity, validate_text
+
+# Error findings the services reject themselves (MalformedPolicyDocument, LimitExceeded).
+SERVICE_REJECTS = REJECTED_BY_IAM | {"POLICY_DOCUMENT_TOO_LONG", "POLICY_SIZE_EXCEEDED"}
 
 STARTER_DOCUMENT = """{
     "Version": "2012-10-17",
@@ -48,6 +57,26 @@ class DocumentField(forms.CharField):
         # Browsers submit textarea lines with CRLF; keep the document's lines as typed (LF).
         text = super().to_python(value)
         return text.replace("\r\n", "\n") if isinstance(text, str) else text
+
+    def validate(self, value):
+        """AWS's console editor refuses to save a policy with an error finding (an unknown
+        action, a bad ARN…) and lets warnings through; the API accepts both, so this rule
+        is the console's form, not the service's. Syntax, grammar and size errors are left to
+        the service, which rejects them with AWS's own message."""
+        super().validate(value)
+        try:
+            parse(json.loads(value))
+        except (ValueError, PolicyError):
+            return  # the service's MalformedPolicyDocument names the path and line
+        errors = [
+            f
+            for f in validate_text(value, "identity", catalog=get_catalog())
+            if f.severity is Severity.ERROR and f.code not in SERVICE_REJECTS
+        ]
+        if errors:
+            raise forms.ValidationError(
+                [f"Fix this error before saving: {f.message} ({f.path})" for f in errors]
+            )
 
 
 class TagsMixin:

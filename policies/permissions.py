@@ -21,6 +21,7 @@ from policies.authorization import (
     client_ip,
 )
 from policies.context import IAM_REGION, request_context
+from policies.denial import failed_conditions
 
 
 def context_for_request(
@@ -77,8 +78,13 @@ def require(
 
 
 def render_denied(request, result: AuthorizationResult):
-    """The console's 403 page: AWS's message, and what to do about it."""
-    return render(request, "denied.html", {"result": result}, status=403)
+    """The console's 403 page: AWS's message, and what to do about it (the condition that
+    failed, when a statement would have allowed the request but for its condition)."""
+    detail = result.decision_detail
+    conditions = failed_conditions(getattr(detail, "explanation", None), result.action)
+    return render(
+        request, "denied.html", {"result": result, "failed_conditions": conditions}, status=403
+    )
 
 
 class IAMActionMixin:

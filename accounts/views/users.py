@@ -1,10 +1,12 @@
-"""IAM users: list, create (with password, groups, policies, tags), detail tabs, edit, delete."""
+"""IAM users: list, create (with password, groups, policies, tags), edit, delete.
+
+The user's page and its actions are in ``user_page``.
+"""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
 from django_tables2 import RequestConfig
@@ -12,17 +14,18 @@ from django_tables2 import RequestConfig
 from accounts.errors import IAMError
 from accounts.filters import UserFilter
 from accounts.forms import apply_service_error
-from accounts.models import Group, IAMUser, MFADevice
-from accounts.selectors import account_of, user_detail, user_list
+from accounts.models import Group, IAMUser
+from accounts.selectors import account_of, attachable_policies, user_list
 from accounts.services import users
 from accounts.services.deletion import user_delete_with_blockers
 from accounts.tables import UserTable
 from accounts.views.deletion import ConfirmDeleteView
+from accounts.views.groups.common import policy_choices
+from accounts.views.user_page import user_or_404
 from config.forms import ConsoleForm, parse_tags
 from policies.authorization import actor_for
 from policies.models import ManagedPolicy
-from policies.permissions import IAMActionMixin, check, render_denied, require
-from policies.selectors import access_advisor, user_permissions
+from policies.permissions import IAMActionMixin, check, render_denied
 from policies.services.identities import user_create_with_permissions
 
 
@@ -71,18 +74,14 @@ class UserCreateForm(ConsoleForm):
         help_text="One per line: key=value",
     )
 
-    def __init__(self, *args, account, **kwargs):
+    def __init__(self, *args, account, policies: list[ManagedPolicy], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["groups"].choices = [
             (g.name, g.name) for g in Group.objects.filter(account=account).order_by("name")
         ]
-        self.fields["policies"].choices = [
-            (p.arn, f"{p.name} ({'AWS managed' if p.is_aws_managed else 'customer managed'})")
-            for p in ManagedPolicy.objects.filter(account__in=[account.pk, None])
-            .select_related("account")
-            .order_by("name")
-            if p.is_aws_managed or p.account_id == account.pk
-        ]
+        # The same choice as the group and role forms: the account's own and AWS managed ones
+        # (``account__in=[pk, None]`` never matched AWS managed policies: SQL's IN skips NULL).
+        self.fields["policies"].choices = policy_choices(policies)
 
     def clean(self):
         data = super().clean()
@@ -106,21 +105,20 @@ class UserCreateView(View):
     template_name = "accounts/user_create.html"
 
     def get(self, request):
-        form = UserCreateForm(account=account_of(request.principal))
+        form = UserCreateForm(
+            account=account_of(request.principal),
+            policies=attachable_policies(principal=request.principal),
+        )
         return render(request, self.template_name, {"form": form})
 
     def post(self, request):
         account = account_of(request.principal)
-        form = UserCreateForm(request.POST, account=account)
+        attachable = attachable_policies(principal=request.principal)
+        form = UserCreateForm(request.POST, account=account, policies=attachable)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
         data = form.cleaned_data
-        policies = {
-            p.arn: p
-            for p in ManagedPolicy.objects.select_related("account").filter(
-                account__in=[account.pk, None]
-            )
-        }
+        policies = {p.arn: p for p in attachable}
         try:
             user = user_create_with_permissions(
                 actor=actor_for(request),
@@ -140,39 +138,6 @@ class UserCreateView(View):
         return redirect("user-detail", user.name)
 
 
-def _user_or_404(request, name: str) -> IAMUser:
-    user = user_detail(principal=request.principal, name=name)
-    if user is None:
-        raise Http404(f"The user with name {name} cannot be found.")
-    return user
-
-
-class UserDetailView(View):
-    """A user's permissions, groups, security credentials, tags and access advisor."""
-
-    template_name = "accounts/user_detail.html"
-    tabs = ("permissions", "groups", "credentials", "tags", "access-advisor")
-
-    def get(self, request, name: str):
-        user = _user_or_404(request, name)
-        require(request, "iam:GetUser", user.arn)
-        tab = request.GET.get("tab", "permissions")
-        if tab not in self.tabs:
-            tab = "permissions"
-        context = {
-            "user": user,
-            "tab": tab,
-            "blockers": users.user_delete_blockers(user),
-            "permissions": user_permissions(user),
-            "memberships": user.memberships.select_related("group").order_by("group__name"),
-            "keys": user.access_keys.all(),
-            "devices": MFADevice.objects.filter(user=user, enabled_at__isnull=False),
-        }
-        if tab == "access-advisor":
-            context["advisor"] = access_advisor(user)
-        return render(request, self.template_name, context)
-
-
 class UserUpdateForm(ConsoleForm):
     name = forms.CharField(label="User name", max_length=64)
     path = forms.CharField(label="Path", max_length=512)
@@ -184,7 +149,7 @@ class UserUpdateView(View):
     template_name = "accounts/user_update.html"
 
     def get(self, request, name: str):
-        user = _user_or_404(request, name)
+        user = user_or_404(request, name)
         result = check(request, "iam:GetUser", user.arn)
         if not result.allowed:
             return render_denied(request, result)
@@ -192,7 +157,7 @@ class UserUpdateView(View):
         return render(request, self.template_name, {"form": form, "user": user})
 
     def post(self, request, name: str):
-        user = _user_or_404(request, name)
+        user = user_or_404(request, name)
         form = UserUpdateForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -220,7 +185,7 @@ class UserDeleteView(ConfirmDeleteView):
     list_url = "user-list"
 
     def get_object(self, request, name: str) -> IAMUser:
-        return _user_or_404(request, name)
+        return user_or_404(request, name)
 
     def get_context(self, user: IAMUser) -> dict:
         return {"user": user, "blockers": users.user_delete_blockers(user)}

@@ -344,3 +344,35 @@ class ResourceAccessView(View):
                 for action in KEY_BROKER_ACTIONS
             ]
         return render(request, "policies/effective/_resource_access.html", context)
+
+
+def blockers_impact(request, account, steps: list) -> dict:
+    """``_blast_radius.html``'s context for removing what blocks a deletion, ``steps`` being
+    ``(IAM action, resource ARN, extra context, call taking actor=)``: what every principal
+    gains or loses, computed by running the steps in a savepoint that is rolled back.
+
+    Nothing is previewed for a principal who may not take every step (the page says which
+    step is denied), nor in the request for a change touching very many principals.
+    """
+    if not steps:
+        return {}
+    for action, arn, extra, _ in steps:
+        result = check(request, action, arn, extra=extra)
+        if not result.allowed:
+            return {"error": result.message}
+    actor = actor_for(request)
+
+    def apply() -> None:
+        for *_, run in steps:
+            run(actor=actor)
+
+    try:
+        radius = preview.blast_radius(account, apply, sync_limit=preview.preview_limit())
+    except preview.PreviewTooLarge as large:
+        return {
+            "error": f"Removing these touches {large.principals} principals: too many to "
+            "preview here. Review the principals' access on the Access pages after."
+        }
+    except AWSError as error:  # a step that cannot be taken (e.g. a concurrent change)
+        return {"error": error.message}
+    return {"radius": radius}

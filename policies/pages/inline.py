@@ -116,7 +116,8 @@ class _InlineEditorView(View):
                 request, kind, identity, form, text, policy_name=policy_name, status=400
             )
         messages.success(request, f"Inline policy {name} saved on {kind} {identity.name}.")
-        return redirect("inline-policy-list", kind, identity.name)
+        # Back where the administrator started: the identity's own permissions tab.
+        return redirect(f"{identity_detail_url(kind, identity.name)}?tab=permissions")
 
 
 class InlinePolicyCreateView(_InlineEditorView):
@@ -199,7 +200,7 @@ class InlinePolicyDeleteView(View):
             messages.error(request, error.message)
         else:
             messages.success(request, f"Inline policy {policy_name} deleted.")
-        return redirect("inline-policy-list", kind, identity.name)
+        return redirect(f"{identity_detail_url(kind, identity.name)}?tab=permissions")
 
 
 def _boundary_identity(request, kind: str, name: str):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,9 +15,11 @@ from accounts.selectors import account_of
 from config.forms import format_tags
 from policies.authorization import actor_for
 from policies.catalog import get_catalog
+from policies.effective.views import blockers_impact
 from policies.filters import ManagedPolicyFilter
 from policies.forms import STARTER_DOCUMENT, PolicyCreateForm, TagsForm
 from policies.pages.common import (
+    KIND_LABELS,
     apply_policy_error,
     document_lines,
     policy_or_404,
@@ -167,6 +171,32 @@ class PolicyTagsView(View):
         return redirect(f"{policy_detail_url(policy)}?tab=tags")
 
 
+def _delete_steps(policy, entities) -> list[tuple[str, str, dict]]:
+    """The IAM calls that clear a policy's blockers: (action, resource ARN, extra context)."""
+    steps = []
+    for kind, identities in (
+        ("user", entities.users),
+        ("group", entities.groups),
+        ("role", entities.roles),
+    ):
+        for identity in identities:
+            action = f"iam:Detach{KIND_LABELS[kind]}Policy"
+            steps.append((action, identity, {"iam:PolicyARN": policy.arn}))
+    for kind, identities in (("user", entities.boundary_users), ("role", entities.boundary_roles)):
+        for identity in identities:
+            action = f"iam:Delete{KIND_LABELS[kind]}PermissionsBoundary"
+            steps.append((action, identity, {"iam:PermissionsBoundary": policy.arn}))
+    return steps
+
+
+def _clear_step(policy, action: str, identity, *, actor) -> None:
+    """One of ``_delete_steps``: detach the policy, or remove it as the boundary."""
+    if "Detach" in action:
+        attachments.policy_detach(actor=actor, policy=policy, identity=identity)
+    else:
+        attachments.permissions_boundary_put(actor=actor, identity=identity, policy=None)
+
+
 class PolicyDeleteView(View):
     """Delete a customer policy: preconditions explained, and cleared first if asked.
 
@@ -177,14 +207,22 @@ class PolicyDeleteView(View):
 
     template_name = "policies/policy_delete.html"
 
-    def _context(self, request, policy) -> dict:
+    def _context(self, request, policy, *, impact: bool = True) -> dict:
         entities = policy_entities(policy=policy, account_id=request.principal.account_id)
         versions = list(policy.versions.filter(is_default=False).order_by("created_at"))
+        steps = [
+            (action, identity.arn, extra, partial(_clear_step, policy, action, identity))
+            for action, identity, extra in _delete_steps(policy, entities)
+        ]
+        # The preview runs the services on these objects (rolled back): not before deleting.
+        impact_of = blockers_impact(request, policy.account, steps) if impact else {}
         return {
             "policy": policy,
             "entities": entities,
             "old_versions": versions,
             "blockers": managed.policy_delete_blockers(policy),
+            # What the policy's users lose when it is detached everywhere, before confirming.
+            **impact_of,
         }
 
     def get(self, request, policy_id: str):
@@ -199,10 +237,9 @@ class PolicyDeleteView(View):
 
     def post(self, request, policy_id: str):
         policy = policy_or_404(request, policy_id)
-        context = self._context(request, policy)
         if request.POST.get("confirm") != policy.name:
             messages.error(request, f"Type the policy name {policy.name} to confirm.")
-            return render(request, self.template_name, context, status=400)
+            return render(request, self.template_name, self._context(request, policy), status=400)
         try:
             managed.policy_delete_with_blockers(
                 actor=actor_for(request),

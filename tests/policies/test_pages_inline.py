@@ -31,7 +31,7 @@ GROUP_ARN = f"arn:aws:iam::{ACCOUNT}:group/Readers"
 
 def _big(n: int) -> dict:
     """A document of about ``n`` characters (IAM's count)."""
-    return doc(allow("mq:ListBrokers", f"arn:aws:mq:*:*:broker:{'x' * (n - 95)}:*"))
+    return doc(allow("mq:DescribeBroker", f"arn:aws:mq:*:*:broker:{'x' * (n - 98)}:*"))
 
 
 # -- inline policy list ---------------------------------------------------------------------

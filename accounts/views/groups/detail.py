@@ -16,6 +16,7 @@ from accounts.services import groups
 from accounts.services.users import user_get
 from accounts.views.groups.common import PolicyAttachForm, group_or_404
 from config.forms import ConsoleForm
+from config.views import safe_next
 from policies.authorization import actor_for
 from policies.effective.views import impact_context
 from policies.permissions import check, render_denied
@@ -40,6 +41,10 @@ class MemberAddForm(ConsoleForm):
         super().add_error(field, error)
         if field == "user_name":
             self.fields[field].widget.attrs["aria-describedby"] = "user-name-errors"
+
+
+def _members_url(group: Group) -> str:
+    return f"{reverse('group-detail', args=[group.name])}?tab=members"
 
 
 class GroupDetailView(View):
@@ -139,7 +144,12 @@ class GroupMemberRemoveView(View):
         if not group.memberships.filter(user=user).exists():
             raise Http404(f"User {user.name} is not in group {group.name}.")
         change = {"type": "remove_member", "group": group.name, "user": user.name}
-        context = {"group": group, "member": user, **impact_context(request, change)}
+        context = {
+            "group": group,
+            "member": user,
+            "next": safe_next(request, _members_url(group)),
+            **impact_context(request, change),
+        }
         return render(request, self.template_name, context)
 
     def post(self, request, name: str, user_name: str):
@@ -151,7 +161,8 @@ class GroupMemberRemoveView(View):
             messages.error(request, error.message)
         else:
             messages.success(request, f"User {user.name} removed from {group.name}.")
-        return redirect(f"{reverse('group-detail', args=[group.name])}?tab=members")
+        # From the user's page the confirmation leads back there.
+        return redirect(safe_next(request, _members_url(group)))
 
 
 class GroupPolicyAttachView(View):

@@ -11,11 +11,12 @@ from accounts.errors import IAMError
 from accounts.models import Group
 from accounts.selectors import identity_policies
 from accounts.services import groups
-from accounts.services.deletion import group_delete_with_blockers
+from accounts.services.deletion import group_blocker_steps, group_delete_with_blockers
 from accounts.views.deletion import ConfirmDeleteView
 from accounts.views.groups.common import apply_group_error, group_or_404
 from config.forms import ConsoleForm
 from policies.authorization import actor_for
+from policies.effective.views import blockers_impact
 from policies.permissions import check, render_denied
 
 
@@ -77,6 +78,8 @@ class GroupDeleteView(ConfirmDeleteView):
             "blockers": groups.group_delete_blockers(group),
             "member_count": group.memberships.count(),
             "policies": identity_policies(group),
+            # What the members lose when the blockers go, before the administrator confirms.
+            **blockers_impact(self.request, group.account, group_blocker_steps(group)),
         }
 
     def perform_delete(self, request, group: Group, *, remove_blockers: bool) -> None:
