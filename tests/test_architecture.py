@@ -176,3 +176,19 @@ def test_audit_record_refuses_to_run_without_a_change_capture(monkeypatch):
     monkeypatch.setattr(audit, "_change_capture", [])
     with pytest.raises(RuntimeError, match="no change capture"):
         audit.audit_record(actor=system_actor(), action="iam:CreateUser")
+
+
+_CONSOLE_VIEW_DIRS = ("accounts/views", "brokers/views", "policies/pages")
+_CATCHES_DENIAL = re.compile(r"except\s*\(?[^:\n]*\bAccessDenied\b")
+
+
+def test_console_views_leave_denials_to_the_one_handler():
+    """A console view never catches AccessDenied: policies.middleware.DenialMiddleware renders
+    AWS's 403 page for every page alike (the denial is audited where it is decided)."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for directory in _CONSOLE_VIEW_DIRS
+        for path in sorted((ROOT / directory).rglob("*.py"))
+        if _CATCHES_DENIAL.search(path.read_text())
+    ]
+    assert not offenders, offenders

@@ -18,7 +18,6 @@ from brokers.services.lifecycle import transition_progress
 from brokers.services.updates import broker_update
 from brokers.tables import BrokerTable
 from brokers.views.common import BrokerPageView
-from policies.authorization import AccessDenied
 from policies.permissions import IAMActionMixin
 
 
@@ -117,7 +116,7 @@ class BrokerRebootView(BrokerPageView):
             services.broker_reboot(
                 actor=self.actor(), broker=broker, authz=self.authz(broker.region)
             )
-        except (AccessDenied, NotFound):
+        except NotFound:
             raise
         except IAMError as error:
             messages.error(request, error.message)
@@ -145,7 +144,7 @@ class BrokerDeleteView(BrokerPageView):
             services.broker_delete(
                 actor=self.actor(), broker=broker, authz=self.authz(broker.region)
             )
-        except (AccessDenied, NotFound):
+        except NotFound:
             raise
         except IAMError as error:
             messages.error(request, error.message)
@@ -209,7 +208,7 @@ class BrokerUpdateView(BrokerPageView):
                     },
                     logs=logs,
                 )
-            except (AccessDenied, NotFound):
+            except NotFound:
                 raise
             except IAMError as error:
                 form.apply_error(error)

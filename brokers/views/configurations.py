@@ -18,7 +18,6 @@ from brokers.services.configurations import configuration_users
 from brokers.services.updates import broker_update
 from brokers.tables import ConfigurationTable
 from brokers.views.common import BrokerPageView
-from policies.authorization import AccessDenied
 from policies.permissions import IAMActionMixin
 
 
@@ -60,8 +59,6 @@ class ConfigurationCreateView(BrokerPageView):
                     tags=data["tag_map"] or None,
                     authz=self.authz(),
                 )
-            except AccessDenied:
-                raise
             except IAMError as error:
                 form.apply_error(error)
             else:
@@ -114,7 +111,7 @@ class ConfigurationUpdateView(BrokerPageView):
                     description=form.cleaned_data["description"] or None,
                     authz=self.authz(configuration.region),
                 )
-            except (AccessDenied, NotFound):
+            except NotFound:
                 raise
             except IAMError as error:
                 form.apply_error(error)
@@ -229,7 +226,7 @@ class RevisionApplyView(BrokerPageView):
                 authz=self.authz(broker.region),
                 configuration={"id": configuration.configuration_id, "revision": revision},
             )
-        except (AccessDenied, NotFound):
+        except NotFound:
             raise
         except IAMError as error:
             messages.error(request, error.message)
@@ -264,7 +261,7 @@ class ConfigurationDeleteView(BrokerPageView):
                 configuration=configuration,
                 authz=self.authz(configuration.region),
             )
-        except (AccessDenied, NotFound):
+        except NotFound:
             raise
         except IAMError as error:
             messages.error(request, error.message)

@@ -12,7 +12,6 @@ from brokers.errors import NotFound
 from brokers.forms import TagsForm
 from brokers.views.common import BrokerPageView
 from config.forms import format_tags
-from policies.authorization import AccessDenied
 
 
 class TagsUpdateView(BrokerPageView):
@@ -52,7 +51,7 @@ class TagsUpdateView(BrokerPageView):
                     services.tags_create(
                         actor=self.actor(), resource=resource, tags=changed, authz=authz
                     )
-            except (AccessDenied, NotFound):
+            except NotFound:
                 raise
             except IAMError as error:
                 form.apply_error(error)

@@ -11,7 +11,6 @@ from brokers.errors import NotFound
 from brokers.forms import BrokerUserForm
 from brokers.services.users import broker_user_get
 from brokers.views.common import BrokerPageView
-from policies.authorization import AccessDenied
 
 
 class BrokerUserCreateView(BrokerPageView):
@@ -40,7 +39,7 @@ class BrokerUserCreateView(BrokerPageView):
                     groups=data["group_list"],
                     authz=self.authz(broker.region),
                 )
-            except (AccessDenied, NotFound):
+            except NotFound:
                 raise
             except IAMError as error:
                 form.apply_error(error)
@@ -89,7 +88,7 @@ class BrokerUserUpdateView(BrokerPageView):
                     groups=data["group_list"],
                     authz=self.authz(broker.region),
                 )
-            except (AccessDenied, NotFound):
+            except NotFound:
                 raise
             except IAMError as error:
                 form.apply_error(error)
@@ -122,7 +121,7 @@ class BrokerUserDeleteView(BrokerPageView):
                 username=username,
                 authz=self.authz(broker.region),
             )
-        except (AccessDenied, NotFound):
+        except NotFound:
             raise
         except IAMError as error:
             messages.error(request, error.message)

@@ -25,7 +25,6 @@ from brokers.forms import (
 from brokers.templatetags.brokers_tags import mode_label
 from brokers.views.common import BrokerPageView
 from config.forms import format_tags
-from policies.authorization import AccessDenied
 
 SESSION_KEY = "brokers.create-wizard"
 STEPS = [
@@ -195,8 +194,6 @@ class BrokerCreateView(BrokerPageView):
                 tags=data.get("tags") or None,
                 authz=self.authz(),
             )
-        except AccessDenied:
-            raise
         except IAMError as error:
             step = _step_of(error)
             messages.error(self.request, error.message)
