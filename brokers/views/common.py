@@ -15,7 +15,7 @@ from policies.permissions import check
 
 
 class BrokerPageView(View):
-    """A console page: AccessDenied renders AWS's 403 page, NotFound a 404."""
+    """A console page: NotFound is a 404 (AccessDenied: the DenialMiddleware's 403 page)."""
 
     def dispatch(self, request, *args, **kwargs):
         try:
