@@ -51,10 +51,9 @@ def create_virtual_mfa_device(call: Call) -> dict:
     name, path = call.get("VirtualMFADeviceName"), call.get("Path", "/")
     if path != "/":
         raise InvalidInput("Virtual MFA devices have the path / only in this console.")
-    tags = tags_in(call.get("Tags"))
-    if tags:
-        raise InvalidInput("Tags on virtual MFA devices are not supported by this console.")
-    enrolment = mfa.virtual_mfa_device_create(actor=call.actor, account=call.account, name=name)
+    enrolment = mfa.virtual_mfa_device_create(
+        actor=call.actor, account=call.account, name=name, tags=tags_in(call.get("Tags"))
+    )
     return {
         "VirtualMFADevice": {
             "SerialNumber": enrolment.device.serial_number,

@@ -18,6 +18,7 @@ from accounts.errors import (
     DeleteConflict,
     EntityAlreadyExists,
     IAMError,
+    InvalidInput,
     LimitExceeded,
     NoSuchEntity,
     ValidationError,
@@ -217,12 +218,23 @@ def mfa_device_deactivate(*, actor: Actor, owner: IAMUser | RootUser, serial_num
 # -- Virtual MFA devices as IAM's API manages them: created unassigned, then enabled for a user
 
 
-def virtual_mfa_device_create(*, actor: Actor, account, name: str) -> Enrolment:
-    """CreateVirtualMFADevice: a device owned by nobody yet; its seed is shown only now."""
+def virtual_mfa_device_create(
+    *, actor: Actor, account, name: str, tags: dict | None = None
+) -> Enrolment:
+    """CreateVirtualMFADevice: a device owned by nobody yet; its seed is shown only now.
+
+    Tags are authorized as AWS would (``aws:RequestTag/*``), then refused: this console keeps
+    no tags on MFA devices.
+    """
     rules.check_name("user", name)
     authorize_actor(
-        actor, "iam:CreateVirtualMFADevice", f"arn:aws:iam::{account.account_id}:mfa/{name}"
+        actor,
+        "iam:CreateVirtualMFADevice",
+        f"arn:aws:iam::{account.account_id}:mfa/{name}",
+        request_tags=tags or None,
     )
+    if tags:
+        raise InvalidInput("Tags on virtual MFA devices are not supported by this console.")
     seed = pyotp.random_base32(32)
     try:
         with transaction.atomic():

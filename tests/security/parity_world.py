@@ -222,6 +222,8 @@ def path_values(world: World) -> dict[str, str]:
     """URL parameters by name (``name`` and ``kind`` are resolved by ``fill`` from the route)."""
     return {
         "user_name": world.target.name,
+        "group_name": world.group.name,
+        "operation": "deactivate",
         "username": "app",
         "access_key_id": world.target_key_id,
         "policy_id": world.policy.unique_id,
@@ -321,6 +323,8 @@ def form_values(world: World, confirm: str) -> dict:
         "policies": world.policy.arn,
         "permissions_boundary": world.fence.arn,
         "user_name": world.target.name,
+        "group_name": world.group.name,
+        "operation": "deactivate",
         "username": "app",
         "password": "Broker-Passw0rd-2",
         "status": "Inactive",

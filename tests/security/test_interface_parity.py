@@ -98,6 +98,10 @@ NO_DECISION: dict[str, str] = {
         "confirms the seed its GET (which authorizes iam:CreateVirtualMFADevice) put in the "
         "session; without it, nothing happens"
     ),
+    "console POST /users/<str:name>/mfa/assign": (
+        "confirms the seed its GET (which authorizes iam:CreateVirtualMFADevice) put in the "
+        "session; without it, nothing happens"
+    ),
     "console POST /security-credentials/access-keys/<str:access_key_id>": (
         "the caller's own access keys only: another user's key id is not found"
     ),
