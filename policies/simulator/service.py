@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field, replace
 
@@ -10,7 +11,7 @@ from accounts.principals import ASSUMED_ROLE, Principal, principal_for_user
 from policies.authorization import request_context
 from policies.engine import PolicyError, Request, evaluate, parse
 from policies.engine.model import PolicySet
-from policies.engine.validate import locate
+from policies.engine.validate import Locator
 from policies.selectors import GatheredPolicies, PolicySource, gather_policies
 
 # Keys the simulator fills from the principal itself; every other referenced key is the
@@ -69,9 +70,15 @@ def principal_for_role(role) -> Principal:
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _locator(text: str) -> Locator:
+    # One scan per document, however many of its statements the answer points at.
+    return Locator(text)
+
+
 def _statement_lines(text: str, index: int) -> tuple[int | None, int | None]:
-    start = locate(text, f"Statement[{index}]")
-    nxt = locate(text, f"Statement[{index + 1}]")
+    start = _locator(text).locate(f"Statement[{index}]")
+    nxt = _locator(text).locate(f"Statement[{index + 1}]")
     if start is None:
         return None, None
     end = (nxt[0] - 1) if nxt and nxt[0] > start[0] else None

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from policies.engine.validation.findings import Finding, Severity
 
+# "Did you mean" hints per document: each costs a fuzzy search of a service's actions, so a
+# document of thousands of misspellings would otherwise cost seconds.
+HINTS_PER_DOCUMENT = 50
+
 
 class Report(list[Finding]):
     """Findings in the order the checks produce them (document order within a check)."""
+
+    hints_given = 0
+
+    def take_hint(self) -> bool:
+        """True while this report may still spend a "Did you mean" hint."""
+        self.hints_given += 1
+        return self.hints_given <= HINTS_PER_DOCUMENT
 
     def add(self, severity: Severity, code: str, message: str, path: str) -> None:
         """Record one finding."""
