@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 
 from accounts.errors import LimitExceeded, MalformedPolicyDocument, ValidationError
+from config import jsonsafe
 from policies.catalog import get_catalog
 from policies.engine import PolicyError, parse
 from policies.engine.validate import MAX_DOCUMENT_LENGTH, policy_size, size_limit, validate
@@ -45,7 +46,7 @@ REJECTED_BY_IAM = frozenset(
 def policy_size_of_text(text: str) -> int:
     """The size IAM counts for a stored document (white space excluded)."""
     try:
-        return policy_size(json.loads(text))
+        return policy_size(jsonsafe.loads(text))
     except ValueError:
         return len(text)
 
@@ -81,6 +82,13 @@ def check_policy_document(
             f"constraint: Member must have length less than or equal to "
             f"{MAX_DOCUMENT_LENGTH}"
         )
+    if jsonsafe.depth(text) > jsonsafe.MAX_DEPTH:
+        # Before the size: nesting that deep is malformed whatever its size (and would
+        # exhaust the recursion limit of the decoder and of every walk of the result).
+        raise MalformedPolicyDocument(
+            f"Syntax errors in policy: the policy is nested more than {jsonsafe.MAX_DEPTH} "
+            "levels deep."
+        )
     limit = size_limit(kind, entity)
     if limit is not None and size_lower_bound(text) + used_size > limit:
         # Over the quota whatever it holds: refused before any parsing or validation work.
@@ -90,7 +98,7 @@ def check_policy_document(
             "The policy contains characters outside TAB, LF, CR and U+0020-U+00FF."
         )
     try:
-        data = json.loads(text)
+        data = jsonsafe.loads(text)
     except ValueError as exc:
         raise MalformedPolicyDocument(f"Syntax errors in policy: {exc}") from exc
     size = policy_size(data) + used_size
