@@ -229,8 +229,6 @@ class Stack:
                 "worker",
                 "--loglevel=WARNING",
                 f"--concurrency={concurrency}",
-                "-Q",
-                "default,recompute,brokers",
                 "--without-gossip",
                 "--without-mingle",
                 "-n",
