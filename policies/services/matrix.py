@@ -226,7 +226,9 @@ def matrix_recompute_chunk(*, account: Account, keys, job_id: int | None = None)
         )
         resources = list(MatrixResource.objects.filter(account=account, deleted_at__isnull=True))
         principals = compute_principals(account, subjects, resources)
-        found = {(s.kind, s.pk) for s in subjects}
+        # Gone before or while its policies were read: its rows go (replace_rows deletes the
+        # rows of every subject and writes those of the principals computed).
+        found = {(p.subject.kind, p.subject.pk) for p in principals}
         missing = [k for k in keys if k not in found]
         replace_rows(account.pk, subjects, principals, timezone.now())
         if missing:
