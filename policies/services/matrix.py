@@ -259,8 +259,9 @@ def matrix_finish(*, account: Account, plan_change_ids, job_id: int | None, full
             )
             if not finished:
                 return
-        if full:
-            delete_rows_for_missing(account.pk, all_principal_keys(account))
+        # Not only after a full recompute: a principal deleted during any job may have left
+        # rows or provenance its own change cannot find (see delete_rows_for_missing).
+        delete_rows_for_missing(account.pk)
         PermissionChange.objects.filter(
             pk__in=list(plan_change_ids), processed_at__isnull=True
         ).update(processed_at=now)
