@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass, field, replace
 
 from accounts.identifiers import assumed_role_arn
 from accounts.principals import ASSUMED_ROLE, Principal, principal_for_user
+from config import jsonsafe
 from policies.authorization import request_context
 from policies.engine import PolicyError, Request, evaluate, parse
 from policies.engine.model import PolicySet
@@ -232,7 +232,7 @@ def parse_context(text: str) -> dict:
         value = value.strip()
         if value.startswith("["):
             try:
-                context[key.strip()] = [str(v) for v in json.loads(value)]
+                context[key.strip()] = [str(v) for v in jsonsafe.loads(value)]
                 continue
             except ValueError as exc:
                 raise ValueError(f"Context value for {key.strip()} is not a JSON list.") from exc

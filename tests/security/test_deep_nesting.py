@@ -99,3 +99,11 @@ def test_query_api_create_policy_with_a_deep_condition_is_malformed_xml(client, 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/xml")
     assert b"<Code>MalformedPolicyDocument</Code>" in response.content
+
+
+def test_the_simulator_context_refuses_a_deep_list_as_a_bad_value():
+    from policies.simulator.service import parse_context
+
+    assert parse_context('aws:TagKeys=["a", "b"]') == {"aws:TagKeys": ["a", "b"]}
+    with pytest.raises(ValueError, match="is not a JSON list"):
+        parse_context("aws:TagKeys=" + _nested(DEEP))
