@@ -10,7 +10,7 @@ from typing import Any
 from policies.engine.catalog import glob_to_regex
 from policies.engine.validation.document import Statement, canonical, has_variable
 from policies.engine.validation.findings import shown
-from policies.engine.validation.globs import GlobSet, could_match_format, covers
+from policies.engine.validation.globs import Budget, GlobSet, could_match_format, covers
 from policies.engine.validation.report import Report
 
 SID = re.compile(r"[A-Za-z0-9]*")
@@ -243,7 +243,7 @@ def check_entries(stmt: Statement, report: Report) -> None:
             continue
         code = noun.upper()
         originals = {(e.value.lower() if fold else e.value): e.value for e in entries}
-        index = GlobSet([e.value for e in entries], fold)
+        index = GlobSet([e.value for e in entries], fold, report.budget)
         seen: set[str] = set()
         for entry in entries:
             key = entry.value.lower() if fold else entry.value
@@ -322,12 +322,14 @@ def check_redundant_statements(stmts: list[Statement], report: Report) -> None:
     for stmt in stmts:
         if not _comparable(stmt):
             continue
-        shape = _Shape(stmt)
+        shape = _Shape(stmt, report.budget)
         shape = shapes.setdefault(shape.signature, shape)
         occurrences.setdefault(id(shape), []).append(stmt)
     groups: dict[tuple[Any, ...], _CoverIndex] = {}
     for shape in shapes.values():
-        groups.setdefault(shape.group, _CoverIndex()).add(shape, occurrences[id(shape)][0].index)
+        groups.setdefault(shape.group, _CoverIndex(report.budget)).add(
+            shape, occurrences[id(shape)][0].index
+        )
     findings: list[tuple[Statement, Statement]] = []
     for shape in shapes.values():
         index = groups[shape.group]
@@ -366,7 +368,8 @@ def check_redundant_statements(stmts: list[Statement], report: Report) -> None:
 class _CoverIndex:
     """Shapes of one effect, element keys and principal, indexed by their entries."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
         self.shapes: dict[int, _Shape] = {}
         self.first: dict[int, int] = {}  # shape -> index of its first statement
         self.occurrences: dict[int, Statement] = {}
@@ -377,7 +380,7 @@ class _CoverIndex:
         self.shapes[key] = shape
         self.first[key] = first
         self.occurrences[key] = shape.stmt
-        self.conditions.setdefault(shape.condition, _EntryIndex()).add(key, shape)
+        self.conditions.setdefault(shape.condition, _EntryIndex(self.budget)).add(key, shape)
 
     def coverers(self, shape: _Shape) -> set[int]:
         """The shapes that cover every entry of ``shape`` under a condition that applies."""
@@ -392,9 +395,9 @@ class _CoverIndex:
 class _EntryIndex:
     """For each Action and Resource entry, the shapes listing it (or a wildcard covering it)."""
 
-    def __init__(self) -> None:
-        self.actions = _PatternIndex(fold=True)
-        self.resources = _PatternIndex(fold=False)
+    def __init__(self, budget: Budget) -> None:
+        self.actions = _PatternIndex(fold=True, budget=budget)
+        self.resources = _PatternIndex(fold=False, budget=budget)
         self.all: set[int] = set()
 
     def add(self, key: int, shape: _Shape) -> None:
@@ -416,8 +419,9 @@ class _EntryIndex:
 class _PatternIndex:
     """Patterns to the shapes that hold them, with wildcard patterns found by literal head."""
 
-    def __init__(self, fold: bool) -> None:
+    def __init__(self, fold: bool, budget: Budget) -> None:
         self.fold = fold
+        self.budget = budget
         self.holders: dict[str, set[int]] = {}
         self.by_head: dict[str, list[str]] = {}
         self.head_lengths: list[int] = []
@@ -448,7 +452,11 @@ class _PatternIndex:
             if length > len(pattern):
                 break
             for general in self.by_head.get(pattern[:length], ()):
-                if general != pattern and covers(general, pattern, self.fold):
+                if general == pattern:
+                    continue
+                if not self.budget.spend(general, pattern):
+                    break  # spent: no more coverers are looked for
+                if covers(general, pattern, self.fold):
                     if not copied:
                         found, copied = set(found), True
                     found |= self.holders[general]
@@ -480,13 +488,13 @@ def _comparable(stmt: Statement) -> bool:
 class _Shape:
     """What statement coverage compares, computed once per statement."""
 
-    def __init__(self, stmt: Statement) -> None:
+    def __init__(self, stmt: Statement, budget: Budget | None = None) -> None:
         self.stmt = stmt
         self.head = (stmt.effect, stmt.resource_key, stmt.principal_key)
         self.actions = [e.value for e in stmt.actions]
-        self.action_set = GlobSet(self.actions, fold=True)
+        self.action_set = GlobSet(self.actions, fold=True, budget=budget)
         self.resources = [e.value for e in stmt.resources]
-        self.resource_set = GlobSet(self.resources)
+        self.resource_set = GlobSet(self.resources, budget=budget)
         self.principal = canonical(stmt.principal)
         self.condition = canonical(stmt.raw.get("Condition")) if stmt.has_condition else None
         # Shapes of one group may cover each other; equal signatures are the same statement.

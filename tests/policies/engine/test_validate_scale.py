@@ -16,9 +16,15 @@ from policies.catalog import get_catalog
 from policies.engine.validate import Locator, locate, policy_size, size_limit, validate_text
 from policies.engine.validation import validate
 from policies.engine.validation.document import statements
+from policies.engine.validation.globs import Budget, GlobSet
 from policies.engine.validation.report import Report
 from policies.engine.validation.size import size_lower_bound
-from policies.engine.validation.structure import _comparable, _Shape, check_redundant_statements
+from policies.engine.validation.structure import (
+    _comparable,
+    _Shape,
+    check_entries,
+    check_redundant_statements,
+)
 from policies.summary import editor_report
 
 ACCOUNT = "123456789012"
@@ -198,3 +204,42 @@ def test_redundant_statements_are_those_of_the_pairwise_definition(items):
     assert [f.path for f in report] == [path for path, _label in expected]
     for finding, (_path, label) in zip(report, expected, strict=True):
         assert f"{label} already" in finding.message
+
+
+# -- hostile wildcards: containment work is bounded per document --------------------------------
+
+
+def test_thousands_of_wildcards_sharing_a_head_get_their_findings(catalog):
+    # Every pair shares the literal head "mq:": comparing them all was 186 s for 6,000.
+    actions = [f"mq:*x{i}" for i in range(1500)]
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": actions, "Resource": "*"}],
+    }
+    findings = validate(document, "resource", catalog=catalog)
+    # No MQ action ends in x<digits>: each entry matches nothing, and none covers another.
+    assert [(f.code, f.path) for f in findings] == [
+        ("ACTION_WILDCARD_MATCHES_NOTHING", f"Statement[0].Action[{i}]") for i in range(1500)
+    ]
+
+
+def test_a_spent_budget_finds_no_coverer_and_never_a_wrong_one():
+    patterns = ["mq:Describe*", "mq:DescribeBroker", "mq:List*"]
+    assert GlobSet(patterns, fold=True, budget=Budget()).coverer("mq:DescribeBroker") == (
+        "mq:describe*"
+    )
+    spent = Budget(cells=0)
+    assert spent.spent
+    assert GlobSet(patterns, fold=True, budget=spent).coverer("mq:DescribeBroker") is None
+    # Under a spent budget the document is still validated, with fewer suggestions only.
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": patterns, "Resource": "*"}],
+    }
+    report = Report()
+    report._budget = Budget(cells=0)
+    check_entries(statements(document)[0], report)
+    assert list(report) == []
+    fresh = Report()
+    check_entries(statements(document)[0], fresh)
+    assert [(f.code, f.path) for f in fresh] == [("REDUNDANT_ACTION", "Statement[0].Action[1]")]
