@@ -13,9 +13,11 @@ import json
 from dataclasses import dataclass
 
 from accounts.errors import LimitExceeded, MalformedPolicyDocument, ValidationError
+from config import jsonsafe
 from policies.catalog import get_catalog
 from policies.engine import PolicyError, parse
 from policies.engine.validate import MAX_DOCUMENT_LENGTH, policy_size, size_limit, validate
+from policies.engine.validation.size import size_lower_bound
 
 # Validator codes that IAM itself enforces when a policy is stored.
 REJECTED_BY_IAM = frozenset(
@@ -44,7 +46,7 @@ REJECTED_BY_IAM = frozenset(
 def policy_size_of_text(text: str) -> int:
     """The size IAM counts for a stored document (white space excluded)."""
     try:
-        return policy_size(json.loads(text))
+        return policy_size(jsonsafe.loads(text))
     except ValueError:
         return len(text)
 
@@ -80,14 +82,29 @@ def check_policy_document(
             f"constraint: Member must have length less than or equal to "
             f"{MAX_DOCUMENT_LENGTH}"
         )
+    if jsonsafe.depth(text) > jsonsafe.MAX_DEPTH:
+        # Before the size: nesting that deep is malformed whatever its size (and would
+        # exhaust the recursion limit of the decoder and of every walk of the result).
+        raise MalformedPolicyDocument(
+            f"Syntax errors in policy: the policy is nested more than {jsonsafe.MAX_DEPTH} "
+            "levels deep."
+        )
+    limit = size_limit(kind, entity)
+    if limit is not None and size_lower_bound(text) + used_size > limit:
+        # Over the quota whatever it holds: refused before any parsing or validation work.
+        _refuse_size(limit, kind, entity, None)
     if any(not (c in "\t\n\r" or "\x20" <= c <= "\xff") for c in text):
         raise MalformedPolicyDocument(
             "The policy contains characters outside TAB, LF, CR and U+0020-U+00FF."
         )
     try:
-        data = json.loads(text)
+        data = jsonsafe.loads(text)
     except ValueError as exc:
         raise MalformedPolicyDocument(f"Syntax errors in policy: {exc}") from exc
+    size = policy_size(data) + used_size
+    if limit is not None and size > limit:
+        # The exact size (json.dumps, C code) is also known before the policy is parsed.
+        _refuse_size(limit, kind, entity, size)
     try:
         parse(data)
     except PolicyError as exc:
@@ -98,12 +115,14 @@ def check_policy_document(
             raise MalformedPolicyDocument(
                 finding.message, fields={"path": finding.path, "code": finding.code}
             )
-    limit = size_limit(kind, entity)
-    size = policy_size(data) + used_size
-    if limit is not None and size > limit:
-        if entity and kind == "identity":
-            raise LimitExceeded(
-                f"Maximum policy size of {limit} bytes exceeded for {entity} (size {size})."
-            )
-        raise LimitExceeded(f"Cannot exceed quota for PolicySize: {limit}")
     return CheckedDocument(text=text, data=data)
+
+
+def _refuse_size(limit: int, kind: str, entity: str | None, size: int | None) -> None:
+    """Raise AWS's LimitExceeded for a document over its quota (``size`` None: not measured)."""
+    if entity and kind == "identity":
+        measured = f" (size {size})" if size is not None else ""
+        raise LimitExceeded(
+            f"Maximum policy size of {limit} bytes exceeded for {entity}{measured}."
+        )
+    raise LimitExceeded(f"Cannot exceed quota for PolicySize: {limit}")

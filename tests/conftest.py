@@ -60,8 +60,7 @@ class WorkerProcess:
                 "worker",
                 "--loglevel=INFO",
                 f"--concurrency={concurrency}",
-                "-Q",
-                "default,recompute,brokers",
+                # No -Q: the README's command, which must consume every routed queue.
                 "--without-gossip",
                 "--without-mingle",
                 "-n",

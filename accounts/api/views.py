@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -37,6 +38,12 @@ class CallerIdentityApi(APIView):
         )
 
 
+def _no_store(response: Response) -> Response:
+    """A response carrying a secret (access key, session credentials): never cached."""
+    add_never_cache_headers(response)
+    return response
+
+
 def _key_owner(request, user_name: str) -> IAMUser | RootUser:
     """``self`` (the caller's own identity) or an IAM user of the caller's account."""
     principal = request.user
@@ -67,8 +74,10 @@ class AccessKeyListApi(APIView):
     def post(self, request, user_name: str):
         owner = _key_owner(request, user_name)
         new = access_keys.access_key_create(actor=actor_for(request), owner=owner)
-        return Response(
-            {**new.as_aws_json(), "Status": new.key.status}, status=status.HTTP_201_CREATED
+        return _no_store(
+            Response(
+                {**new.as_aws_json(), "Status": new.key.status}, status=status.HTTP_201_CREATED
+            )
         )
 
 
@@ -177,15 +186,17 @@ class AssumeRoleApi(APIView):
             source_identity=params.get("SourceIdentity"),
             mfa_authenticated=mfa_used,
         )
-        return Response(
-            {
-                "Credentials": new.as_aws_credentials(),
-                "AssumedRoleUser": {
-                    "AssumedRoleId": f"{role.unique_id}:{new.session.session_name}",
-                    "Arn": new.session.arn,
-                },
-                "SourceIdentity": new.session.source_identity,
-            }
+        return _no_store(
+            Response(
+                {
+                    "Credentials": new.as_aws_credentials(),
+                    "AssumedRoleUser": {
+                        "AssumedRoleId": f"{role.unique_id}:{new.session.session_name}",
+                        "Arn": new.session.arn,
+                    },
+                    "SourceIdentity": new.session.source_identity,
+                }
+            )
         )
 
 

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
-from policies.engine import locate
+from policies.engine.validate import Locator
 
 _DECODER = json.JSONDecoder()
 _SPACE = " \t\r\n"
 
 
-def _offset(text: str, line: int, column: int) -> int:
-    start = 0
-    for _ in range(line - 1):
-        start = text.index("\n", start) + 1
-    return start + column - 1
-
-
-def _line_column(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+@functools.lru_cache(maxsize=16)
+def _located(text: str) -> tuple[Locator, dict | list | str | int | float | bool | None]:
+    # One scan and one parse per document, however many statements the answer points at.
+    return Locator(text), json.loads(text)
 
 
 def _skip(text: str, offset: int, also: str = "") -> int:
@@ -34,25 +29,25 @@ def statement_span(text: str, index: int) -> tuple[tuple[int, int], tuple[int, i
     None when the text is not a JSON policy (positions are then left out of the answer).
     """
     try:
-        document = json.loads(text)
-    except ValueError:
+        locator, document = _located(text)
+    except (ValueError, RecursionError):
         return None
     body = document.get("Statement") if isinstance(document, dict) else None
     try:
         if isinstance(body, list):
-            found = locate(text, f"Statement[{index}]")
+            found = locator.locate(f"Statement[{index}]")
             if found is None:
                 return None
-            start = _offset(text, *found)
+            start = locator.offset(*found)
         elif isinstance(body, dict):
-            found = locate(text, "Statement")  # the key: the value follows its colon
+            found = locator.locate("Statement")  # the key: the value follows its colon
             if found is None:
                 return None
-            _key, after_key = _DECODER.raw_decode(text, _offset(text, *found))
+            _key, after_key = _DECODER.raw_decode(text, locator.offset(*found))
             start = _skip(text, after_key, ":")
         else:
             return None
         _value, end = _DECODER.raw_decode(text, start)
     except (ValueError, IndexError):
         return None
-    return _line_column(text, start), _line_column(text, end)
+    return locator.line_column(start), locator.line_column(end)

@@ -11,6 +11,7 @@ from botocore.model import OperationNotFoundError
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.api.authentication import authenticate_sigv4
@@ -49,6 +50,16 @@ _SCOPE_SERVICE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/,\s]+/([^/,\s]+)/")
 _QUERY_SCOPE_SERVICE = re.compile(r"^[^/]+/\d{8}/[^/]+/([^/]+)/")
 # GetSessionToken credentials may call only these STS operations (AWS's rule).
 SESSION_TOKEN_STS_OPERATIONS = frozenset({"AssumeRole", "GetCallerIdentity"})
+# Answers that carry a secret (a secret access key, session credentials, an MFA seed): sent
+# with Cache-Control: no-store, so no cache between the client and the console keeps them.
+SECRET_OPERATIONS = frozenset(
+    {
+        ("iam", "CreateAccessKey"),
+        ("iam", "CreateVirtualMFADevice"),
+        ("sts", "AssumeRole"),
+        ("sts", "GetSessionToken"),
+    }
+)
 
 
 class MissingAction(IAMError):
@@ -148,7 +159,10 @@ def _dispatch(request, request_id: str) -> tuple[str, HttpResponse]:
         audit_denial(actor, denied.result)  # the denial's audit row went with the rollback
         raise
     body = xml.response(action, model.output_shape, result, namespace(service), request_id)
-    return service, HttpResponse(body, content_type="text/xml")
+    response = HttpResponse(body, content_type="text/xml")
+    if (service, action) in SECRET_OPERATIONS:
+        add_never_cache_headers(response)
+    return service, response
 
 
 @csrf_exempt

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import never_cache
 
 from accounts.errors import IAMError
 from accounts.forms import MFAEnableForm, apply_service_error
@@ -29,6 +31,9 @@ def _owner_arn(request) -> str:
     return request.principal.arn
 
 
+# Pages that may show a new secret access key or an MFA seed: never stored by a browser or
+# a proxy (Cache-Control: no-store), so the secret cannot be read back from a cache.
+@method_decorator(never_cache, name="dispatch")
 class MyCredentialsView(View):
     """Access keys and MFA of the signed-in user (role sessions have no own credentials)."""
 
@@ -99,13 +104,26 @@ class AccessKeyUpdateView(View):
         return redirect("my-credentials")
 
 
+@method_decorator(never_cache, name="dispatch")
 class MFAEnrolView(View):
-    """Assign a virtual MFA device: QR code (rendered locally), then two consecutive codes."""
+    """Assign a virtual MFA device: a start page (GET, no state change); POST ``start``
+    creates the device and shows its QR code and seed; POST with two consecutive codes
+    enables it."""
 
     template_name = "accounts/mfa_enrol.html"
     SEED_KEY = "mqiam.mfa-enrolment"
 
     def get(self, request):
+        if _owner(request) is None:
+            return redirect("my-credentials")
+        return render(request, self.template_name, {"start": True})
+
+    def post(self, request):
+        if request.POST.get("step") == "start":
+            return self._start(request)
+        return self._enable(request)
+
+    def _start(self, request):
         owner = _owner(request)
         if owner is None:
             return redirect("my-credentials")
@@ -127,7 +145,7 @@ class MFAEnrolView(View):
             },
         )
 
-    def post(self, request):
+    def _enable(self, request):
         owner = _owner(request)
         device_pk = request.session.get(self.SEED_KEY)
         owner_filter = {"user": owner} if isinstance(owner, IAMUser) else {"root_user": owner}

@@ -7,7 +7,6 @@ reference's response shape, so boto3's ``mq`` client works unchanged.
 
 from __future__ import annotations
 
-import json
 import logging
 
 from django.views.decorators.csrf import csrf_exempt
@@ -26,6 +25,7 @@ from brokers.mq_api.protocol import (
     error_response,
     json_response,
 )
+from config import jsonsafe
 from policies.authorization import actor_for
 from policies.aws_managed import mq_reference
 
@@ -63,7 +63,9 @@ def parse_input(operation: dict, request, uri: dict) -> dict:
             body_members.append(member)
     if body_members:
         try:
-            body = json.loads(request.body or b"{}")
+            body = jsonsafe.loads(request.body or b"{}")
+        except jsonsafe.JSONTooDeep as error:
+            raise bad_request(f"The request body is not valid: {error}.", "body") from error
         except (ValueError, UnicodeDecodeError) as error:
             raise bad_request("The request body is not valid JSON.", "body") from error
         params.update(shapes.read_members(body_members, body))

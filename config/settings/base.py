@@ -194,9 +194,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish must not hang a web request when Redis is down: the outbox sweep redoes the work.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 1}
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# Queues: default, recompute (the matrix) and brokers; Celery creates them on first use, so a
-# deployment can run one worker per queue (-Q recompute) without listing them here. (Settings
-# stay free of Celery imports: commands that never send a task start faster.)
+# Queues: default, recompute (the matrix) and brokers, declared so that a worker started
+# without -Q (`celery -A config worker`, as the README says) consumes every one of them: a
+# queue Celery only creates on first use is one that worker never reads, and brokers then
+# stayed in CREATION_IN_PROGRESS and the matrix was never recomputed. A deployment may still
+# split them across workers with -Q (README, production). As dicts, not kombu.Queue objects:
+# settings stay free of Celery imports (commands that never send a task start faster).
+CELERY_TASK_QUEUES = {
+    name: {"exchange": name, "routing_key": name} for name in ("default", "recompute", "brokers")
+}
 CELERY_TASK_CREATE_MISSING_QUEUES = True
 CELERY_TASK_ROUTES = {
     "policies.tasks.*": {"queue": "recompute"},
@@ -239,6 +245,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    # JSON bodies through the one guarded loader (nesting bounded); forms as DRF's defaults.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.api.GuardedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

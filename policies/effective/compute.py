@@ -276,12 +276,20 @@ def subjects_for(account: Account, *, user_ids=None, role_ids=None) -> list[Prin
 def compute_principals(
     account: Account, subjects: list[PrincipalSubject], resources: list[MatrixResourceRow]
 ) -> list[ComputedPrincipal]:
-    """Rows and sources for ``subjects`` (one bulk gathering of their policies)."""
+    """Rows and sources for ``subjects`` (one bulk gathering of their policies).
+
+    The subjects and their policies are read by different queries, so a principal deleted in
+    between is a normal case: it is left out of the result (callers treat it as gone).
+    """
     user_ids = [s.pk for s in subjects if s.kind == "user"]
     role_ids = [s.pk for s in subjects if s.kind == "role"]
     gathered = gather_policies_bulk(account.pk, user_ids=user_ids, role_ids=role_ids)
     shape = matrix_shape(resources, account.account_id)
-    return [compute_rows(s, gathered[(s.kind, s.pk)], shape) for s in subjects]
+    return [
+        compute_rows(s, gathered[(s.kind, s.pk)], shape)
+        for s in subjects
+        if (s.kind, s.pk) in gathered
+    ]
 
 
 def compute_for(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import orjson
 from django.db import connection, transaction
 
+from accounts.models import IAMUser, Role
 from policies.effective.compute import ComputedPrincipal, to_bytes
 from policies.models import EffectivePermission, PrincipalProvenance
 
@@ -73,21 +74,24 @@ def replace_rows(account_pk: int, subjects, principals: list[ComputedPrincipal],
                 )
 
 
-def delete_rows_for_missing(account_pk: int, existing_keys: set[tuple[str, int]]) -> int:
-    """Drop the rows of principals that no longer exist (deleted users and roles)."""
-    stale = (
-        EffectivePermission.objects.filter(account_id=account_pk)
-        .values_list("principal_kind", "principal_id")
-        .distinct()
-    )
-    gone = [key for key in stale if key not in existing_keys]
+def delete_rows_for_missing(account_pk: int) -> int:
+    """Drop the rows and provenance of principals that no longer exist (deleted users and
+    roles); returns how many rows. No foreign key ties them to the principal, and a deleted
+    principal's change cannot name its id (it is looked up by ARN in the rows, and a
+    principal that nothing reaches has only provenance), so every finished job runs this
+    anti-join."""
     deleted = 0
     with transaction.atomic():
-        for kind, pk in gone:
-            deleted += EffectivePermission.objects.filter(
-                principal_kind=kind, principal_id=pk
-            ).delete()[0]
-            PrincipalProvenance.objects.filter(principal_kind=kind, principal_id=pk).delete()
+        for kind, model in (("user", IAMUser), ("role", Role)):
+            existing = model.objects.filter(account_id=account_pk).values("pk")
+            deleted += (
+                EffectivePermission.objects.filter(account_id=account_pk, principal_kind=kind)
+                .exclude(principal_id__in=existing)
+                .delete()[0]
+            )
+            PrincipalProvenance.objects.filter(account_id=account_pk, principal_kind=kind).exclude(
+                principal_id__in=existing
+            ).delete()
     return deleted
 
 

@@ -52,6 +52,8 @@ def gather_policies_bulk(account_pk: int, *, user_ids=None, role_ids=None) -> di
 
     Returns ``{("user", pk) | ("role", pk): GatheredPolicies}`` with the same documents, in
     the same order, as ``gather_policies`` gives each principal (a test holds them equal).
+    The queries are separate reads: a principal deleted before its row is read, or whose
+    boundary policy vanished mid-read, has no entry.
     """
     # Plain value rows, not model instances: a chunk of the matrix worker reads thousands.
     user_rows = IAMUser.objects.filter(account_id=account_pk)
@@ -116,6 +118,13 @@ def gather_policies_bulk(account_pk: int, *, user_ids=None, role_ids=None) -> di
             policy_id__any=list(policy_ids), is_default=True
         ).values_list("policy_id", "version_id", "document", "document_hash")
     }
+
+    # A policy deleted between the attachment query and these two has left its attachments
+    # too: it is left out, as the next read of the attachments would.
+    def present(pid: int) -> bool:
+        return pid in policies and pid in defaults
+
+    attached = {key: [pid for pid in pids if present(pid)] for key, pids in attached.items()}
     account_id = (
         Account.objects.filter(pk=account_pk).values_list("account_id", flat=True).first()
         if users or roles
@@ -174,6 +183,8 @@ def gather_policies_bulk(account_pk: int, *, user_ids=None, role_ids=None) -> di
             for g in groups
             for pid in attached.get(("group", g), [])
         ]
+        if user.permissions_boundary_id and not present(user.permissions_boundary_id):
+            continue  # its boundary vanished mid-read: fail closed, left out as if gone
         boundary = (
             managed(user.permissions_boundary_id, "boundary", "direct", "")
             if user.permissions_boundary_id
@@ -186,6 +197,8 @@ def gather_policies_bulk(account_pk: int, *, user_ids=None, role_ids=None) -> di
             managed(pid, "identity", "role", role.name)
             for pid in attached.get(("role", role.pk), [])
         ]
+        if role.permissions_boundary_id and not present(role.permissions_boundary_id):
+            continue  # its boundary vanished mid-read: fail closed, left out as if gone
         boundary = (
             managed(role.permissions_boundary_id, "boundary", "role", role.name)
             if role.permissions_boundary_id

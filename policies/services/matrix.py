@@ -227,7 +227,9 @@ def matrix_recompute_chunk(*, account: Account, keys, job_id: int | None = None)
         )
         resources = list(MatrixResource.objects.filter(account=account, deleted_at__isnull=True))
         principals = compute_principals(account, subjects, resources)
-        found = {(s.kind, s.pk) for s in subjects}
+        # Gone before or while its policies were read: its rows go (replace_rows deletes the
+        # rows of every subject and writes those of the principals computed).
+        found = {(p.subject.kind, p.subject.pk) for p in principals}
         missing = [k for k in keys if k not in found]
         replace_rows(account.pk, subjects, principals, timezone.now())
         if missing:
@@ -258,8 +260,9 @@ def matrix_finish(*, account: Account, plan_change_ids, job_id: int | None, full
             )
             if not finished:
                 return
-        if full:
-            delete_rows_for_missing(account.pk, all_principal_keys(account))
+        # Not only after a full recompute: a principal deleted during any job may have left
+        # rows or provenance its own change cannot find (see delete_rows_for_missing).
+        delete_rows_for_missing(account.pk)
         PermissionChange.objects.filter(
             pk__in=list(plan_change_ids), processed_at__isnull=True
         ).update(processed_at=now)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
+import functools
 from dataclasses import dataclass, field, replace
 
 from accounts.identifiers import assumed_role_arn
 from accounts.principals import ASSUMED_ROLE, Principal, principal_for_user
+from config import jsonsafe
 from policies.context import request_context, resource_context
 from policies.engine import PolicyError, Request, evaluate, parse
 from policies.engine.model import PolicySet
-from policies.engine.validate import locate
+from policies.engine.validate import Locator
 from policies.selectors import GatheredPolicies, PolicySource, gather_policies
 
 # Keys the simulator fills from the principal itself; every other referenced key is the
@@ -72,9 +73,15 @@ def principal_for_role(role) -> Principal:
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _locator(text: str) -> Locator:
+    # One scan per document, however many of its statements the answer points at.
+    return Locator(text)
+
+
 def _statement_lines(text: str, index: int) -> tuple[int | None, int | None]:
-    start = locate(text, f"Statement[{index}]")
-    nxt = locate(text, f"Statement[{index + 1}]")
+    start = _locator(text).locate(f"Statement[{index}]")
+    nxt = _locator(text).locate(f"Statement[{index + 1}]")
     if start is None:
         return None, None
     end = (nxt[0] - 1) if nxt and nxt[0] > start[0] else None
@@ -235,7 +242,7 @@ def parse_context(text: str) -> dict:
         value = value.strip()
         if value.startswith("["):
             try:
-                context[key.strip()] = [str(v) for v in json.loads(value)]
+                context[key.strip()] = [str(v) for v in jsonsafe.loads(value)]
                 continue
             except ValueError as exc:
                 raise ValueError(f"Context value for {key.strip()} is not a JSON list.") from exc

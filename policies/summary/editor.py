@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from policies.engine.catalog import Catalog
-from policies.engine.validate import Severity, locate, policy_size, size_limit, validate_text
+from policies.engine.validate import (
+    Locator,
+    Severity,
+    policy_size,
+    size_limit,
+    validate_text,
+)
 from policies.summary.model import PolicySummary
 from policies.summary.summarize import policy_summary
 
@@ -20,6 +26,7 @@ SEVERITY_LABELS = {
 }
 _JSON_POSITION = re.compile(r"at line (\d+), column (\d+)")
 _SPACE = re.compile(r"\s+")
+_SIZE_REFUSALS = frozenset({"POLICY_SIZE_EXCEEDED", "POLICY_DOCUMENT_TOO_LONG"})
 
 
 @dataclass(frozen=True)
@@ -133,12 +140,13 @@ def editor_report(
     findings = validate_text(text, kind, catalog=catalog, entity=entity)
     located = []
     data = None
+    locator = Locator(text) if any(f.path for f in findings) else None
     for finding in findings:
         if finding.code == "JSON_SYNTAX_ERROR":
             match = _JSON_POSITION.search(finding.message)
             where = (int(match.group(1)), int(match.group(2))) if match else None
-        elif finding.path:
-            where = locate(text, finding.path)
+        elif finding.path and locator is not None:
+            where = locator.locate(finding.path)
         else:
             where = None  # about the whole document, no one line
         if finding.code == "POLICY_SIZE_EXCEEDED" and entity:
@@ -174,7 +182,9 @@ def editor_report(
                 None,
             ),
         )
-    summary = policy_summary(data, catalog) if isinstance(data, dict) else None
+    # A document refused for its size is not summarized: its size alone decides.
+    refused = len(findings) == 1 and findings[0].code in _SIZE_REFUSALS
+    summary = policy_summary(data, catalog) if isinstance(data, dict) and not refused else None
     return EditorReport(
         findings=tuple(located),
         size=size,

@@ -1,6 +1,5 @@
 """State transitions through a real Celery worker on the real Redis and PostgreSQL."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from brokers.models import Broker, BrokerUser
 from brokers.tasks import broker_transition_sweep, broker_transition_task
 from tests.brokers.conftest import ACTOR, BROKER_PASSWORD, make_broker
 from tests.factories import AccountFactory
+from tests.support import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -22,13 +22,9 @@ def fast(settings):
 
 
 def _wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("the worker did not finish the transition in time")
+    return wait_until(
+        predicate, timeout, message="the worker did not finish the transition in time"
+    )
 
 
 def _state(pk):

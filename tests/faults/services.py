@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.support import wait_until
+
 REPO = Path(__file__).resolve().parents[2]
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
@@ -31,13 +33,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _listening(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+        return True
+    return False
+
+
 def wait_for_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on port {port} after {timeout} s")
+    wait_until(
+        lambda: _listening(port), timeout, interval=0.1, message=f"nothing listens on port {port}"
+    )
 
 
 def _as_postgres() -> list[str]:
@@ -229,8 +234,6 @@ class Stack:
                 "worker",
                 "--loglevel=WARNING",
                 f"--concurrency={concurrency}",
-                "-Q",
-                "default,recompute,brokers",
                 "--without-gossip",
                 "--without-mingle",
                 "-n",

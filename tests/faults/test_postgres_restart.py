@@ -18,6 +18,7 @@ import requests
 from requests_aws4auth import AWS4Auth
 
 from tests.faults.services import SEED, Stack
+from tests.support import wait_until
 
 OUTAGE_S = 3.0
 DOCUMENT = {
@@ -71,6 +72,12 @@ class Hammer:
         self.lock = threading.Lock()
         self.counter = 0
         self.session = _session(stack)  # signed in before the outage can begin
+
+    def succeeded_since(self, moment: float) -> bool:
+        """True when every kind of request has had a success answered after ``moment``."""
+        with self.lock:
+            done = {k for at, k, s, _, _ in self.results if s in (200, 201) and at > moment}
+        return done >= {"api-read", "api-write", "page"}
 
     def record(self, kind: str, response: requests.Response | None, error: str = "") -> None:
         with self.lock:
@@ -136,13 +143,15 @@ def test_requests_fail_cleanly_during_a_restart_and_the_console_recovers(stack):
     ]
     for thread in threads:
         thread.start()
-    time.sleep(2)
+    # Every kind of request has succeeded before the outage begins.
+    wait_until(lambda: hammer.succeeded_since(0.0), 30, message="the console never answered")
     stack.cluster.stop("fast")
     down_at = time.monotonic()
-    time.sleep(OUTAGE_S)
+    time.sleep(OUTAGE_S)  # the fault itself: PostgreSQL stays down this long (not a wait)
     stack.cluster.start()
     up_at = time.monotonic()
-    time.sleep(5)
+    # Until every kind has succeeded again after the restart (a second past it, as asserted).
+    wait_until(lambda: hammer.succeeded_since(up_at + 1), 60, message="the console did not recover")
     hammer.stop.set()
     for thread in threads:
         thread.join(timeout=30)

@@ -399,3 +399,26 @@ def test_blast_radius_of_adding_a_member_from_the_group_page(client, world):
     text = page.content.decode()
     assert "arn:aws:iam::111122223333:user/bob" in text and "lost" in text
     assert not group.memberships.exists()
+
+
+def test_a_principal_deleted_between_the_two_reads_is_left_out(world):
+    from policies.effective.compute import compute_principals, subjects_for
+    from policies.models import MatrixResource
+    from policies.services.matrix import matrix_recompute_chunk
+
+    account, olivia = world["account"], world["olivia"]
+    bob = users.user_create(actor=ACTOR, account=account, name="bob", tags={"team": "payments"})
+    resources = list(MatrixResource.objects.filter(account=account, deleted_at__isnull=True))
+    # The worker's first read (the subjects), then bob is deleted, then the second read (their
+    # policies): before the fix this was KeyError(("user", bob.pk)) and the chunk rolled back.
+    subjects = subjects_for(account, user_ids=[olivia.pk, bob.pk])
+    assert {(s.kind, s.pk) for s in subjects} == {("user", olivia.pk), ("user", bob.pk)}
+    users.user_delete(actor=ACTOR, user=bob)
+    principals = compute_principals(account, subjects, resources)
+    assert [(p.subject.kind, p.subject.pk) for p in principals] == [("user", olivia.pk)]
+    alone = compute_principals(account, subjects_for(account, user_ids=[olivia.pk]), resources)
+    assert principals[0].rows == alone[0].rows
+    # The chunk finishes without the vanished principal, and keeps none of its rows.
+    assert matrix_recompute_chunk(account=account, keys=[("user", olivia.pk), ("user", bob.pk)])
+    assert not EffectivePermission.objects.filter(principal_kind="user", principal_id=bob.pk)
+    assert _cell(olivia, "mq:RebootBroker", world["orders"]) == "allowed"

@@ -3,9 +3,11 @@
 import threading
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from accounts.actors import system_actor
 from accounts.services import users
@@ -13,6 +15,7 @@ from policies.effective import queries
 from policies.models import EffectivePermission, PermissionChange, PrincipalProvenance
 from policies.services import attachments, managed
 from tests.factories import AccountFactory, BrokerFactory
+from tests.support import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 ACTOR = system_actor()
@@ -44,12 +47,10 @@ def broker_unreachable(app):
 
 
 def _wait_current(account, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if queries.freshness(account.pk).current:
-            return True
-        time.sleep(0.2)
-    return False
+    try:
+        return wait_until(lambda: queries.freshness(account.pk).current, timeout)
+    except AssertionError:
+        return False
 
 
 def _cell(user, action, broker):
@@ -139,17 +140,12 @@ def test_work_of_a_killed_worker_is_redone(worker_factory):
     try:
         worker = worker_factory(lease, concurrency=1)
         matrix_recompute.delay(account.pk)
-        deadline = time.monotonic() + 20
-        while (
-            time.monotonic() < deadline
-            and not holder.execute(
+        wait_until(
+            lambda: holder.execute(
                 "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-            ).fetchone()
-        ):
-            time.sleep(0.05)
-        assert holder.execute(
-            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-        ).fetchone(), "the worker never reached the middle of the recompute"
+            ).fetchone(),
+            message="the worker never reached the middle of the recompute",
+        )
         claimed = PermissionChange.objects.filter(claimed_at__isnull=False, processed_at=None)
         assert claimed.exists()
         worker.kill()
@@ -159,7 +155,15 @@ def test_work_of_a_killed_worker_is_redone(worker_factory):
     assert PermissionChange.objects.filter(processed_at=None).exists()
     assert _cell(alice, "mq:RebootBroker", broker) == "implicitDeny"
     worker_factory(lease)
-    time.sleep(2.5)  # the dead worker's claim lapses
+    # The dead worker's claim lapses (the lease is 2 s): no claim younger than that is left.
+    wait_until(
+        lambda: (
+            not PermissionChange.objects.filter(
+                processed_at=None, claimed_at__gt=timezone.now() - timedelta(seconds=2.2)
+            ).exists()
+        ),
+        message="the dead worker's claim did not lapse",
+    )
     PermissionChange.objects.update(
         created_at=PermissionChange.objects.first().created_at.replace(year=2020)
     )

@@ -7,13 +7,14 @@ Split by concern: ``document`` (a forgiving walk of the raw JSON, with paths), `
 
 from policies.engine.validation.core import validate, validate_text
 from policies.engine.validation.findings import KINDS, Finding, Severity
-from policies.engine.validation.locate import locate
+from policies.engine.validation.locate import Locator, locate
 from policies.engine.validation.size import MAX_DOCUMENT_LENGTH, policy_size, size_limit
 
 __all__ = [
     "KINDS",
     "MAX_DOCUMENT_LENGTH",
     "Finding",
+    "Locator",
     "Severity",
     "locate",
     "policy_size",

@@ -80,9 +80,8 @@ def _resolve(entry: Entry, catalog: Catalog, report: Report) -> tuple[Action, ..
         return matches
     action = service.actions.get(name.lower())
     if action is None:
-        names = [a.name for a in service.actions.values()]
-        close = difflib.get_close_matches(name, names, n=1)
-        hint = f" Did you mean {service.prefix}:{close[0]}?" if close else ""
+        close = _close_match(service.actions, name) if report.take_hint() else None
+        hint = f" Did you mean {service.prefix}:{close}?" if close else ""
         report.error(
             "UNKNOWN_ACTION",
             f'"{value}" is not an action of {service.name} ({service.prefix}).{hint}',
@@ -90,6 +89,23 @@ def _resolve(entry: Entry, catalog: Catalog, report: Report) -> tuple[Action, ..
         )
         return None
     return (action,)
+
+
+_HINTS: dict[tuple[int, str], tuple[object, str | None]] = {}
+
+
+def _close_match(actions: dict[str, Action], name: str) -> str | None:
+    # difflib costs about a millisecond against a large service; the editor sends the same
+    # misspelling on every keystroke, so answers are remembered (the dict is kept alongside
+    # its id, so the id cannot be reused while the entry lives).
+    key = (id(actions), name)
+    found = _HINTS.get(key)
+    if found is None or found[0] is not actions:
+        close = difflib.get_close_matches(name, [a.name for a in actions.values()], n=1)
+        if len(_HINTS) >= 4096:
+            _HINTS.clear()
+        found = _HINTS[key] = (actions, close[0] if close else None)
+    return found[1]
 
 
 def known_actions(

@@ -11,7 +11,12 @@ from policies.engine.validation.document import statements
 from policies.engine.validation.findings import SEVERITY_ORDER, Finding, Severity, check_kind
 from policies.engine.validation.grammar import grammar_error
 from policies.engine.validation.report import Report
-from policies.engine.validation.size import MAX_DOCUMENT_LENGTH, policy_size, size_limit
+from policies.engine.validation.size import (
+    MAX_DOCUMENT_LENGTH,
+    policy_size,
+    size_limit,
+    size_lower_bound,
+)
 
 
 def validate(
@@ -25,10 +30,15 @@ def validate(
 
     ``catalog`` enables the checks that need AWS's action catalog (None skips them);
     ``entity`` (user, group, role) marks an inline identity policy for its size limit.
-    Raises ValueError only for an unknown ``kind`` or a misplaced ``entity``.
+    Raises ValueError only for an unknown ``kind`` or a misplaced ``entity``. A document over
+    its kind's size limit gets that one error and no other check: IAM refuses it whatever
+    else it holds, and the checks' cost grows with the document.
     """
     check_kind(kind, entity)
     report = Report()
+    _check_size(document, kind, entity, report)
+    if report:
+        return list(report)
     try:
         _run(document, kind, catalog, entity, report)
     except RecursionError:
@@ -43,8 +53,22 @@ def validate_text(
     catalog: Catalog | None = None,
     entity: str | None = None,
 ) -> list[Finding]:
-    """Like ``validate`` for JSON text; a JSON syntax error is one finding with its position."""
+    """Like ``validate`` for JSON text; a JSON syntax error is one finding with its position.
+
+    A text that is over its size limit whatever it holds is refused before it is parsed.
+    """
     check_kind(kind, entity)
+    limit = size_limit(kind, entity)
+    if limit is not None and len(text) > limit and size_lower_bound(text) > limit:
+        return [
+            Finding(
+                Severity.ERROR,
+                "POLICY_SIZE_EXCEEDED",
+                f"The policy has more than {limit:,} characters without white space; "
+                f"a {_size_name(kind, entity)} may have at most {limit:,}.",
+                "",
+            )
+        ]
     if len(text) > MAX_DOCUMENT_LENGTH:
         return [
             Finding(
@@ -92,7 +116,6 @@ def _run(
         structure.check_security(stmt, kind, checks)
         structure.check_entries(stmt, checks)
     structure.check_redundant_statements(stmts, checks)
-    _check_size(document, kind, entity, checks)
 
     error = grammar_error(document, kind)
     if error is not None and not _already_reported(error.path, checks):
@@ -117,13 +140,16 @@ def _check_size(document: Any, kind: str, entity: str | None, report: Report) ->
         return
     size = policy_size(document)
     if size > limit:
-        what = f"inline {entity} policy" if entity else _SIZE_NAMES[kind]
         report.error(
             "POLICY_SIZE_EXCEEDED",
-            f"The policy is {size:,} characters without white space; a {what} may have at "
-            f"most {limit:,}.",
+            f"The policy is {size:,} characters without white space; a "
+            f"{_size_name(kind, entity)} may have at most {limit:,}.",
             "",
         )
+
+
+def _size_name(kind: str, entity: str | None) -> str:
+    return f"inline {entity} policy" if entity else _SIZE_NAMES[kind]
 
 
 _SIZE_NAMES = {

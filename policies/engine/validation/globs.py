@@ -292,11 +292,43 @@ def covers(general: str, specific: str, fold: bool = False) -> bool:
     return reach[len(s)]
 
 
-class GlobSet:
-    """Patterns indexed by their literal head, to ask quickly which of them covers another."""
+# Wildcard containment for one document's suggestions (redundant entries and statements), in
+# cells of ``covers``'s table: enough for any real policy, and a bound on hostile ones (thousands
+# of wildcards sharing a literal head, or patterns tens of kilobytes long).
+COVER_CELLS_PER_DOCUMENT = 2_000_000
 
-    def __init__(self, patterns: list[str], fold: bool = False) -> None:
+
+class Budget:
+    """What is left of a document's containment work; once spent, nothing more is covered."""
+
+    def __init__(self, cells: int = COVER_CELLS_PER_DOCUMENT) -> None:
+        self.left = cells
+
+    def spend(self, general: str, specific: str) -> bool:
+        """Charge one ``covers`` call; False (and nothing charged) once the budget is spent."""
+        if self.left <= 0:
+            return False
+        self.left -= (len(general) + 1) * (len(specific) + 1)
+        return True
+
+    @property
+    def spent(self) -> bool:
+        """True once no containment work is left."""
+        return self.left <= 0
+
+
+class GlobSet:
+    """Patterns indexed by their literal head, to ask quickly which of them covers another.
+
+    With a ``budget``, containment stops when it is spent: a pattern is then reported as not
+    covered (a suggestion fewer, never a wrong one).
+    """
+
+    def __init__(
+        self, patterns: list[str], fold: bool = False, budget: Budget | None = None
+    ) -> None:
         self.fold = fold
+        self.budget = budget
         self.exact = {p.lower() if fold else p for p in patterns}
         self.by_head: dict[str, list[str]] = {}
         for key in self.exact:
@@ -307,11 +339,16 @@ class GlobSet:
     def coverer(self, pattern: str) -> str | None:
         """A wildcard pattern of the set, other than ``pattern`` itself, that covers it."""
         key = pattern.lower() if self.fold else pattern
+        budget = self.budget
         for length in self.head_lengths:
             if length > len(key):
                 break
             for general in self.by_head.get(key[:length], ()):
-                if general != key and covers(general, key, self.fold):
+                if general == key:
+                    continue
+                if budget is not None and not budget.spend(general, key):
+                    return None
+                if covers(general, key, self.fold):
                     return general
         return None
 

@@ -24,6 +24,22 @@ _INLINE = {"user": 2048, "group": 5120, "role": 10240}
 MAX_DOCUMENT_LENGTH = 131072
 
 
+# Characters a JSON number can lose when it is written back ("1.000e+00" is "1.0").
+_NUMBER_CHARACTERS = str.maketrans("", "", "0123456789+-.eE")
+
+
+def size_lower_bound(text: str) -> int:
+    """A lower bound of ``policy_size(json.loads(text))`` read from the text alone.
+
+    Costs a few passes of C code and no parsing, so an oversized document is refused before
+    any parsing work. White space is not counted (not even inside strings), an escape may
+    shrink to one character (``\\u0041`` is ``A``) and a number to nothing.
+    """
+    spaces = text.count(" ") + text.count("\n") + text.count("\t") + text.count("\r")
+    numbers = len(text) - len(text.translate(_NUMBER_CHARACTERS))
+    return len(text) - spaces - 5 * text.count("\\") - numbers
+
+
 def policy_size(document: Any) -> int:
     """Characters of the document without white space outside strings (how IAM counts)."""
     try:

@@ -10,7 +10,7 @@ from typing import Any
 from policies.engine.catalog import glob_to_regex
 from policies.engine.validation.document import Statement, canonical, has_variable
 from policies.engine.validation.findings import shown
-from policies.engine.validation.globs import GlobSet, could_match_format
+from policies.engine.validation.globs import Budget, GlobSet, could_match_format, covers
 from policies.engine.validation.report import Report
 
 SID = re.compile(r"[A-Za-z0-9]*")
@@ -243,7 +243,7 @@ def check_entries(stmt: Statement, report: Report) -> None:
             continue
         code = noun.upper()
         originals = {(e.value.lower() if fold else e.value): e.value for e in entries}
-        index = GlobSet([e.value for e in entries], fold)
+        index = GlobSet([e.value for e in entries], fold, report.budget)
         seen: set[str] = set()
         for entry in entries:
             key = entry.value.lower() if fold else entry.value
@@ -310,24 +310,161 @@ def check_security(stmt: Statement, kind: str, report: Report) -> None:
 
 
 def check_redundant_statements(stmts: list[Statement], report: Report) -> None:
-    """Suggest removing a statement that another one with the same effect fully covers."""
-    shapes = {id(s): _Shape(s) for s in stmts if _comparable(s)}
-    candidates = [s for s in stmts if id(s) in shapes]
-    for later in candidates:
-        for other in candidates:
-            if other is later or not shapes[id(other)].covers(shapes[id(later)]):
+    """Suggest removing a statement that another one with the same effect fully covers.
+
+    The statement named is the first, in document order, that covers it (of two equivalent
+    statements only the later is reported). Linear in practice: identical statements are
+    compared once, and the statements that may cover one are found through an index of
+    every Action and Resource entry instead of by comparing every pair.
+    """
+    shapes: dict[tuple[Any, ...], _Shape] = {}  # identical statements share one shape
+    occurrences: dict[int, list[Statement]] = {}
+    for stmt in stmts:
+        if not _comparable(stmt):
+            continue
+        shape = _Shape(stmt, report.budget)
+        shape = shapes.setdefault(shape.signature, shape)
+        occurrences.setdefault(id(shape), []).append(stmt)
+    groups: dict[tuple[Any, ...], _CoverIndex] = {}
+    for shape in shapes.values():
+        groups.setdefault(shape.group, _CoverIndex(report.budget)).add(
+            shape, occurrences[id(shape)][0].index
+        )
+    findings: list[tuple[Statement, Statement]] = []
+    for shape in shapes.values():
+        index = groups[shape.group]
+        coverers = sorted(
+            (index.first[other], other) for other in index.coverers(shape) if other != id(shape)
+        )
+        general = None  # the first shape that covers without being covered back
+        equivalent = None  # the first equivalent one (it covers only the statements after it)
+        for _first, other in coverers:
+            if index.shapes[other].covers(shape) and shape.covers(index.shapes[other]):
+                if equivalent is None:
+                    equivalent = index.occurrences[other]
                 continue
-            if later.index < other.index and shapes[id(later)].covers(shapes[id(other)]):
-                continue  # equivalent statements: report only the later one
-            verb = "allows" if other.effect == "Allow" else "denies"
-            label = later.label[0].upper() + later.label[1:]
-            report.suggestion(
-                "REDUNDANT_STATEMENT",
-                f"{label} is redundant: {other.label} already {verb} all of its actions on all "
-                "of its resources" + _unless(other, later),
-                later.path,
-            )
+            general = index.occurrences[other]
             break
+        same = occurrences[id(shape)]
+        for position, stmt in enumerate(same):
+            options = [s for s in (general,) if s is not None]
+            if equivalent is not None and equivalent.index < stmt.index:
+                options.append(equivalent)
+            if position:
+                options.append(same[0])
+            if options:
+                findings.append((stmt, min(options, key=lambda s: s.index)))
+    for later, other in sorted(findings, key=lambda pair: pair[0].index):
+        verb = "allows" if other.effect == "Allow" else "denies"
+        label = later.label[0].upper() + later.label[1:]
+        report.suggestion(
+            "REDUNDANT_STATEMENT",
+            f"{label} is redundant: {other.label} already {verb} all of its actions on all "
+            "of its resources" + _unless(other, later),
+            later.path,
+        )
+
+
+class _CoverIndex:
+    """Shapes of one effect, element keys and principal, indexed by their entries."""
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+        self.shapes: dict[int, _Shape] = {}
+        self.first: dict[int, int] = {}  # shape -> index of its first statement
+        self.occurrences: dict[int, Statement] = {}
+        self.conditions: dict[Any, _EntryIndex] = {}  # condition (None: none) -> its shapes
+
+    def add(self, shape: _Shape, first: int) -> None:
+        key = id(shape)
+        self.shapes[key] = shape
+        self.first[key] = first
+        self.occurrences[key] = shape.stmt
+        self.conditions.setdefault(shape.condition, _EntryIndex(self.budget)).add(key, shape)
+
+    def coverers(self, shape: _Shape) -> set[int]:
+        """The shapes that cover every entry of ``shape`` under a condition that applies."""
+        found: set[int] = set()
+        for condition in {None, shape.condition}:
+            entries = self.conditions.get(condition)
+            if entries is not None:
+                found |= entries.coverers(shape)
+        return found
+
+
+class _EntryIndex:
+    """For each Action and Resource entry, the shapes listing it (or a wildcard covering it)."""
+
+    def __init__(self, budget: Budget) -> None:
+        self.actions = _PatternIndex(fold=True, budget=budget)
+        self.resources = _PatternIndex(fold=False, budget=budget)
+        self.all: set[int] = set()
+
+    def add(self, key: int, shape: _Shape) -> None:
+        self.all.add(key)
+        for action in shape.actions:
+            self.actions.add(action, key)
+        for resource in shape.resources:
+            self.resources.add(resource, key)
+
+    def coverers(self, shape: _Shape) -> set[int]:
+        sets = [self.actions.coverers(a) for a in set(shape.actions)]
+        sets += [self.resources.coverers(r) for r in set(shape.resources)]
+        if not sets:
+            return set(self.all)
+        sets.sort(key=len)
+        return sets[0].intersection(*sets[1:])
+
+
+class _PatternIndex:
+    """Patterns to the shapes that hold them, with wildcard patterns found by literal head."""
+
+    def __init__(self, fold: bool, budget: Budget) -> None:
+        self.fold = fold
+        self.budget = budget
+        self.holders: dict[str, set[int]] = {}
+        self.by_head: dict[str, list[str]] = {}
+        self.head_lengths: list[int] = []
+        self._memo: dict[str, set[int]] = {}
+
+    def add(self, pattern: str, key: int) -> None:
+        pattern = pattern.lower() if self.fold else pattern
+        holders = self.holders.setdefault(pattern, set())
+        if not holders and _WILDCARD.search(pattern):
+            head = _WILDCARD.split(pattern, 1)[0]
+            if head not in self.by_head:
+                self.by_head[head] = []
+                self.head_lengths = sorted({*self.head_lengths, len(head)})
+            self.by_head[head].append(pattern)
+        holders.add(key)
+        self._memo.clear()
+
+    def coverers(self, pattern: str) -> set[int]:
+        """Shapes holding ``pattern`` or a wildcard covering it (do not modify the result)."""
+        pattern = pattern.lower() if self.fold else pattern
+        found = self._memo.get(pattern)
+        if found is not None:
+            return found
+        exact = self.holders.get(pattern)
+        found = exact if exact is not None else set()
+        copied = False
+        for length in self.head_lengths:
+            if length > len(pattern):
+                break
+            for general in self.by_head.get(pattern[:length], ()):
+                if general == pattern:
+                    continue
+                if not self.budget.spend(general, pattern):
+                    break  # spent: no more coverers are looked for
+                if covers(general, pattern, self.fold):
+                    if not copied:
+                        found, copied = set(found), True
+                    found |= self.holders[general]
+        self._memo[pattern] = found
+        return found
+
+
+_WILDCARD = re.compile(r"[*?]|\$\{")
 
 
 def _unless(general: Statement, specific: Statement) -> str:
@@ -351,14 +488,23 @@ def _comparable(stmt: Statement) -> bool:
 class _Shape:
     """What statement coverage compares, computed once per statement."""
 
-    def __init__(self, stmt: Statement) -> None:
+    def __init__(self, stmt: Statement, budget: Budget | None = None) -> None:
+        self.stmt = stmt
         self.head = (stmt.effect, stmt.resource_key, stmt.principal_key)
         self.actions = [e.value for e in stmt.actions]
-        self.action_set = GlobSet(self.actions, fold=True)
+        self.action_set = GlobSet(self.actions, fold=True, budget=budget)
         self.resources = [e.value for e in stmt.resources]
-        self.resource_set = GlobSet(self.resources)
+        self.resource_set = GlobSet(self.resources, budget=budget)
         self.principal = canonical(stmt.principal)
         self.condition = canonical(stmt.raw.get("Condition")) if stmt.has_condition else None
+        # Shapes of one group may cover each other; equal signatures are the same statement.
+        self.group = (self.head, self.principal)
+        self.signature = (
+            self.group,
+            self.condition,
+            frozenset(self.action_set.exact),
+            frozenset(self.resources),
+        )
 
     def covers(self, other: _Shape) -> bool:
         """True when this statement applies wherever ``other`` does (same effect)."""
