@@ -11,7 +11,9 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import never_cache
 
 from accounts.errors import IAMError
 from accounts.forms import MFAEnableForm, apply_service_error
@@ -70,6 +72,8 @@ class PasswordForm(ConsoleForm):
     )
 
 
+# It shows a new secret (an access key or an MFA seed): never cached anywhere.
+@method_decorator(never_cache, name="dispatch")
 class UserDetailView(View):
     """A user's permissions, groups, security credentials, tags and access advisor."""
 
@@ -336,10 +340,12 @@ def _mfa_session_key(user: IAMUser) -> str:
     return f"mqiam.user-mfa-enrolment.{user.pk}"
 
 
+# It shows a new secret (an access key or an MFA seed): never cached anywhere.
+@method_decorator(never_cache, name="dispatch")
 class UserMFAAssignView(View):
-    """Assign a virtual MFA device to the user: the administrator shows the QR code to the
-    user, who scans it and reads two consecutive codes (iam:CreateVirtualMFADevice, then
-    iam:EnableMFADevice on the user)."""
+    """Assign a virtual MFA device to the user: a start page (GET, no state change); POST
+    ``start`` creates the device (iam:CreateVirtualMFADevice) and shows its QR code for the
+    user to scan; POST with two consecutive codes enables it (iam:EnableMFADevice)."""
 
     template_name = "accounts/user_mfa_assign.html"
 
@@ -355,6 +361,10 @@ class UserMFAAssignView(View):
 
     def get(self, request, name: str):
         user = user_or_404(request, name)
+        require(request, "iam:GetUser", user.arn)
+        return render(request, self.template_name, {"user": user, "start": True})
+
+    def _start(self, request, user):
         try:
             enrolment = mfa.mfa_device_create(actor=actor_for(request), owner=user, name=user.name)
         except IAMError as error:
@@ -365,6 +375,8 @@ class UserMFAAssignView(View):
 
     def post(self, request, name: str):
         user = user_or_404(request, name)
+        if request.POST.get("step") == "start":
+            return self._start(request, user)
         device = (
             MFADevice.objects.filter(
                 pk=request.session.get(_mfa_session_key(user)), user=user, enabled_at__isnull=True

@@ -238,14 +238,20 @@ def _codes(seed: str) -> tuple[str, str]:
 def test_assign_mfa_from_the_users_page(alice_client, alice, world):
     MFADevice.objects.filter(user=world).delete()
     assert Client().get("/users/carol/mfa/assign")["Location"].startswith("/signin?next=")
-    response = alice_client.get("/users/carol/mfa/assign")
+    grant(alice, allow("iam:GetUser"))
+    start = alice_client.get("/users/carol/mfa/assign")
+    assert start.status_code == 200 and start.context["start"]
+    assert not MFADevice.objects.filter(user=world).exists()  # no state change on GET
+    response = alice_client.post("/users/carol/mfa/assign", {"step": "start"})
     assert response.status_code == 403
     assert denial("iam:CreateVirtualMFADevice", f"arn:aws:iam::{ACCOUNT}:mfa/carol") in (
         response.content.decode()
     )
+    assert not MFADevice.objects.filter(user=world).exists()
     grant(alice, allow("iam:CreateVirtualMFADevice"))
-    page = alice_client.get("/users/carol/mfa/assign")
+    page = alice_client.post("/users/carol/mfa/assign", {"step": "start"})
     assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
     code1, code2 = _codes(page.context["seed"])
     refused = alice_client.post("/users/carol/mfa/assign", {"code1": code1, "code2": code2})
     assert refused.status_code == 403

@@ -201,6 +201,7 @@ def test_administrator_does_everything_about_one_user_from_the_user_page(journey
 
     # MFA: assign a new device (carol scans the code), then remove it again.
     page.get_by_role("link", name="Assign MFA device").click()
+    page.get_by_role("button", name="Create the device and show its QR code").click()
     seed = page.locator("#mfa-seed").inner_text().strip()
     totp, now = pyotp.TOTP(seed), time.time()
     page.get_by_label("MFA code 1").fill(totp.at(now - 30))
