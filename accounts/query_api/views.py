@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.api.authentication import authenticate_sigv4
+from accounts.audit import audit_record
 from accounts.errors import IAMError
 from accounts.principals import ROOT, USER
 from accounts.query_api import xml
@@ -26,7 +27,13 @@ from accounts.query_api.protocol import (
     service_model,
 )
 from accounts.query_api.registry import OPERATIONS, Call, NotImplementedOperation
-from accounts.sigv4 import SIGNATURE_DOES_NOT_MATCH, SigV4Error
+from accounts.sigv4 import (
+    IAM_SIGNING_REGION,
+    SIGNATURE_DOES_NOT_MATCH,
+    SigV4Error,
+    check_scope,
+    check_scope_in_valid_region,
+)
 from accounts.views.home import HomeView
 from policies.authorization import AccessDenied, AuthorizationResult, actor_for, audit_denial
 
@@ -110,13 +117,21 @@ def _check_session_token_limits(call: Call) -> None:
     raise AccessDenied(result)
 
 
-def _dispatch(request, request_id: str) -> tuple[str, HttpResponse]:
-    principal, _credential = authenticate_sigv4(request)
-    signed = request.sigv4
+def query_api_scope(signed) -> None:
+    """IAM is global and signed for us-east-1; STS may be signed for any valid region."""
     if signed.service not in API_VERSIONS:
         raise SigV4Error(
             SIGNATURE_DOES_NOT_MATCH, "Credential should be scoped to correct service: 'iam'."
         )
+    if signed.service == "iam":
+        check_scope(signed, service="iam", region=IAM_SIGNING_REGION)
+    else:
+        check_scope_in_valid_region(signed, service=signed.service)
+
+
+def _dispatch(request, request_id: str) -> tuple[str, HttpResponse]:
+    principal, _credential = authenticate_sigv4(request, scope=query_api_scope)
+    signed = request.sigv4
     service = signed.service
     fields = _fields(request)
     action = fields.pop("Action", "")
@@ -145,6 +160,10 @@ def _dispatch(request, request_id: str) -> tuple[str, HttpResponse]:
             result = handler(call)
     except AccessDenied as denied:
         audit_denial(actor, denied.result)  # the denial's audit row went with the rollback
+        raise
+    except IAMError as error:
+        if getattr(error, "audit", None):  # a failure the service audited (wrong MFA code)
+            audit_record(**error.audit)
         raise
     body = xml.response(action, model.output_shape, result, namespace(service), request_id)
     return service, HttpResponse(body, content_type="text/xml")

@@ -13,6 +13,7 @@ from accounts.errors import IAMError
 from accounts.models import Role
 from accounts.selectors import identity_policies, role_active_sessions
 from accounts.services import roles
+from accounts.services.trust_principals import role_trust_policy_resolved
 from accounts.views.deletion import (
     ConfirmDeleteView,
     Step,
@@ -122,7 +123,9 @@ class RoleTrustUpdateView(View):
         result = check(request, "iam:GetRole", role.arn, **role_authz(role))
         if not result.allowed:
             return render_denied(request, result)
-        form = TrustPolicyForm(initial={"trust_json": pretty_json(role.trust_policy)})
+        form = TrustPolicyForm(
+            initial={"trust_json": pretty_json(role_trust_policy_resolved(role))}
+        )
         return render(request, self.template_name, self._context(role, form, []))
 
     def _context(self, role: Role, form, findings: list) -> dict:
