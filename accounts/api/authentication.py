@@ -76,16 +76,20 @@ def _claimed_key_id(django_request, signed: SignedRequest | None) -> str:
 def sigv4_failure_audit(django_request, signed: SignedRequest | None, error: SigV4Error) -> None:
     """Audit a failed signature in the key owner's account (wrong secret, expired, inactive…).
 
-    A request without any signature is not an authentication attempt and is not recorded.
+    A request without any signature, or with a key id that belongs to no one, is not recorded.
     """
     if error.code == MISSING_AUTHENTICATION_TOKEN:
         return
     key_id = _claimed_key_id(django_request, signed)
     owner_arn, account_id = key_owner(key_id) if key_id else ("", "")
+    if not owner_arn:
+        # A key id no account has: there is no owner to tell (CloudTrail has no trail to
+        # deliver to either), and recording it would let anyone fill the audit table.
+        return
     actor = Actor(
-        arn=owner_arn or "anonymous",
+        arn=owner_arn,
         account_id=account_id,
-        kind="user" if owner_arn else "system",
+        kind="user",
         source_ip=client_ip(django_request),
         user_agent=django_request.META.get("HTTP_USER_AGENT", "")[:512],
     )

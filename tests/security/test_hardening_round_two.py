@@ -181,6 +181,5 @@ def test_a_wrong_secret_on_the_rest_api_is_audited(client, tenants):
     )
     unknown = signed(client, "GET", "/api/v1/caller-identity/", ("AKIA" + "Z" * 16, "y" * 40))
     assert unknown.status_code == 403
-    assert AuditEvent.objects.filter(
-        action="sigv4:Authenticate", account_id="", principal_arn="anonymous"
-    ).exists()
+    # A key id of no account has no owner to tell: not recorded (no audit-table flooding).
+    assert AuditEvent.objects.filter(action="sigv4:Authenticate").count() == 1
