@@ -14,7 +14,6 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.api.authentication import authenticate_sigv4
-from accounts.audit import audit_record
 from accounts.errors import IAMError
 from accounts.principals import ROOT, USER
 from accounts.query_api import xml
@@ -55,6 +54,9 @@ from accounts.query_api import (  # noqa: F401  isort: skip
 logger = logging.getLogger(__name__)
 _SCOPE_SERVICE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/,\s]+/([^/,\s]+)/")
 _QUERY_SCOPE_SERVICE = re.compile(r"^[^/]+/\d{8}/[^/]+/([^/]+)/")
+# Operations whose services commit their own steps, and must: a wrong MFA code's audit row
+# (the throttle's counter) is committed although the call fails (accounts.services.sts_mfa).
+OWN_TRANSACTIONS = frozenset({("sts", "AssumeRole"), ("sts", "GetSessionToken")})
 # GetSessionToken credentials may call only these STS operations (AWS's rule).
 SESSION_TOKEN_STS_OPERATIONS = frozenset({"AssumeRole", "GetCallerIdentity"})
 
@@ -153,18 +155,17 @@ def _dispatch(request, request_id: str) -> tuple[str, HttpResponse]:
     actor = replace(actor_for(request), request_id=request_id)
     call = Call(request, service, action, params, principal, actor, signed.region)
     _check_session_token_limits(call)
-    try:
-        # One operation is one transaction: a multi-step operation (CreateUser with tags and
-        # a boundary) never half-happens.
-        with transaction.atomic():
-            result = handler(call)
-    except AccessDenied as denied:
-        audit_denial(actor, denied.result)  # the denial's audit row went with the rollback
-        raise
-    except IAMError as error:
-        if getattr(error, "audit", None):  # a failure the service audited (wrong MFA code)
-            audit_record(**error.audit)
-        raise
+    if (service, action) in OWN_TRANSACTIONS:
+        result = handler(call)
+    else:
+        try:
+            # One operation is one transaction: a multi-step operation (CreateUser with tags
+            # and a boundary) never half-happens.
+            with transaction.atomic():
+                result = handler(call)
+        except AccessDenied as denied:
+            audit_denial(actor, denied.result)  # the denial's audit row went with the rollback
+            raise
     body = xml.response(action, model.output_shape, result, namespace(service), request_id)
     return service, HttpResponse(body, content_type="text/xml")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
@@ -30,7 +30,7 @@ FAILURE_CODE = "InvalidAuthenticationCode"
 
 
 class StsMfaRejected(mfa.InvalidAuthenticationCode):
-    """A wrong code: AWS's AccessDenied (403). ``audit`` re-records it after a rollback."""
+    """A wrong code: AWS's AccessDenied (403); ``audit`` is what was recorded."""
 
     code = "AccessDenied"
 
@@ -40,7 +40,7 @@ class StsMfaRejected(mfa.InvalidAuthenticationCode):
 
 
 class StsMfaThrottled(Throttling):
-    """Too many wrong codes: refused unchecked (429). ``audit`` as for StsMfaRejected."""
+    """Too many wrong codes: refused unchecked (429); ``audit`` is what was recorded."""
 
     def __init__(self, message: str, audit: dict):
         super().__init__(message)
@@ -79,10 +79,6 @@ def sts_mfa_verify(
         return False
     if not (serial and code):
         raise ValidationError("SerialNumber and TokenCode must be given together.")
-    with connection.cursor() as cursor:  # concurrent guesses queue: none takes a spent slot
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"sts-mfa:{principal.arn}"]
-        )
     audit = {
         "actor": actor,
         "action": action,
@@ -92,18 +88,29 @@ def sts_mfa_verify(
         "decision": AuditEvent.Decision.ERROR,
     }
     limit = settings.AXES_FAILURE_LIMIT
-    if sts_mfa_failures(principal) >= limit:
-        minutes = int(settings.AXES_COOLOFF_TIME / timedelta(minutes=1))
-        message = (
-            f"Too many invalid MFA codes for {principal.arn}: at most {limit} per {minutes} "
-            "minutes. Retry later."
-        )
-        audit.update(error_code="Throttling", message=message)
-        audit_record(**audit)
-        raise StsMfaThrottled(message, audit)
-    device = _device(principal, serial)
-    if device is None or not mfa.mfa_code_verify(device=device, code=code):
-        audit.update(error_code=FAILURE_CODE, message=WRONG_CODE)
-        audit_record(**audit)
-        raise StsMfaRejected(WRONG_CODE, audit)
-    return True
+    # One transaction of its own (callers run it outside theirs): the failure's audit row is
+    # committed even though the call fails, and concurrent guesses of one principal queue on
+    # the lock, so none can take a slot another has already spent.
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                [f"sts-mfa:{principal.arn}"],
+            )
+        if sts_mfa_failures(principal) >= limit:
+            minutes = int(settings.AXES_COOLOFF_TIME / timedelta(minutes=1))
+            message = (
+                f"Too many invalid MFA codes for {principal.arn}: at most {limit} per "
+                f"{minutes} minutes. Retry later."
+            )
+            audit.update(error_code="Throttling", message=message)
+            audit_record(**audit)
+            error: Exception = StsMfaThrottled(message, audit)
+        else:
+            device = _device(principal, serial)
+            if device is not None and mfa.mfa_code_verify(device=device, code=code):
+                return True
+            audit.update(error_code=FAILURE_CODE, message=WRONG_CODE)
+            audit_record(**audit)
+            error = StsMfaRejected(WRONG_CODE, audit)
+    raise error

@@ -235,6 +235,34 @@ def test_wrong_mfa_codes_at_get_session_token_are_audited_then_throttled(sts, ad
     assert failures.count() == limit  # a refusal does not extend the window
 
 
+def test_concurrent_wrong_mfa_codes_cannot_exceed_the_budget(
+    live_server, admin, admin_key, settings
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    serial, _totp = admin_mfa(admin)
+    key_id, secret = admin_key.key.access_key_id, admin_key.secret_access_key
+
+    def guess(code: str) -> str:
+        client = make_client(live_server, "sts", key_id, secret)
+        try:
+            client.get_session_token(SerialNumber=serial, TokenCode=code)
+        except ClientError as error:
+            return error.response["Error"]["Code"]
+        return "accepted"
+
+    limit = settings.AXES_FAILURE_LIMIT
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(guess, [f"{n:06d}" for n in range(3 * limit)]))
+    assert codes.count("AccessDenied") == limit and codes.count("Throttling") == 2 * limit
+    assert (
+        AuditEvent.objects.filter(
+            principal_arn=admin.arn, error_code="InvalidAuthenticationCode"
+        ).count()
+        == limit
+    )
+
+
 def test_wrong_mfa_codes_at_assume_role_count_too(sts, iam, admin, settings):
     iam.create_role(
         RoleName="operators",
