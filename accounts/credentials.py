@@ -78,6 +78,26 @@ def resolve_access_key(access_key_id: str, security_token: str | None) -> Resolv
     return ResolvedCredential(principal, decrypt(key.secret_encrypted), key)
 
 
+def key_owner(access_key_id: str) -> tuple[str, str]:
+    """(ARN, account id) of whoever a key id belongs to, active or not; ("", "") if unknown."""
+    if access_key_id.startswith("ASIA"):
+        session = (
+            RoleSession.objects.select_related("role__account")
+            .filter(access_key_id=access_key_id)
+            .first()
+        )
+        return (session.arn, session.role.account.account_id) if session else ("", "")
+    key = (
+        AccessKey.objects.select_related("user__account", "root_user__account")
+        .filter(access_key_id=access_key_id)
+        .first()
+    )
+    if key is None:
+        return "", ""
+    owner = key.user or key.root_user
+    return owner.arn, owner.account.account_id
+
+
 def record_key_use(key: AccessKey | None, *, service: str, region: str) -> None:
     """Remember when, for which service and region a long-term key was last used."""
     if key is None:

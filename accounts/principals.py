@@ -40,6 +40,7 @@ class Principal:
     token_issued_at: datetime | None = None
     session_expires_at: datetime | None = None
     source_arn: str = ""  # for a role session: who assumed the role
+    source_identity: str = ""  # for a role session: its SourceIdentity (aws:SourceIdentity)
     display_color: str = ""
 
     is_authenticated = True
@@ -115,6 +116,7 @@ def principal_for_role_session(session, **extra) -> Principal:
         token_issued_at=session.issued_at,
         session_expires_at=session.expires_at,
         source_arn=session.source_arn,
+        source_identity=session.source_identity,
         display_color=session.display_color,
         **extra,
     )

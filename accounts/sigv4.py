@@ -19,6 +19,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
+import botocore.session
+
 from accounts.errors import IAMError
 
 ALGORITHM = "AWS4-HMAC-SHA256"
@@ -224,6 +226,26 @@ def check_scope(signed: SignedRequest, *, service: str, region: str | None = Non
         problems.append(f"Credential should be scoped to correct service: '{service}'.")
     if problems:
         raise SigV4Error(SIGNATURE_DOES_NOT_MATCH, " ".join(problems))
+
+
+IAM_SIGNING_REGION = "us-east-1"  # IAM is global: clients sign its calls for us-east-1
+
+
+@lru_cache(maxsize=1)
+def valid_regions() -> frozenset[str]:
+    """The regions of every AWS partition botocore knows (STS and the REST API accept any)."""
+    session = botocore.session.get_session()
+    return frozenset(
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("sts", partition_name=partition)
+    )
+
+
+def check_scope_in_valid_region(signed: SignedRequest, *, service: str) -> None:
+    """A credential scoped to ``service`` in any valid region (AWS's messages otherwise)."""
+    region = signed.region if signed.region in valid_regions() else ""
+    check_scope(signed, service=service, region=region)
 
 
 def signed_request_from_django(request: Any, now: datetime | None = None) -> SignedRequest:

@@ -264,17 +264,30 @@ def all_or_nothing():
         raise
 
 
+# A denied cross-account AssumeRole is logged in the role's account too, as CloudTrail does:
+# the role's owner sees who tried to assume it.
+ROLE_ACCOUNT_AUDITED_ACTIONS = frozenset(
+    {"sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"}
+)
+
+
 def audit_denial(actor: Actor, result: AuthorizationResult, parameters: dict | None = None):
-    """Every denial is part of the audit trail."""
-    audit_record(
-        actor=actor,
-        action=result.action,
-        resource_arn=result.resource,
-        account_id=result.principal.account_id,
-        parameters=parameters,
-        decision=AuditEvent.Decision.EXPLICIT_DENY
-        if result.decision == "explicitDeny"
-        else AuditEvent.Decision.IMPLICIT_DENY,
-        error_code="AccessDenied",
-        message=result.message,
-    )
+    """Every denial is part of the audit trail (of the role's account too for AssumeRole)."""
+    accounts = [result.principal.account_id]
+    if result.action in ROLE_ACCOUNT_AUDITED_ACTIONS:
+        role_account = resource_account(result.resource)
+        if role_account.isdigit() and role_account != result.principal.account_id:
+            accounts.append(role_account)
+    for account_id in accounts:
+        audit_record(
+            actor=actor,
+            action=result.action,
+            resource_arn=result.resource,
+            account_id=account_id,
+            parameters=parameters,
+            decision=AuditEvent.Decision.EXPLICIT_DENY
+            if result.decision == "explicitDeny"
+            else AuditEvent.Decision.IMPLICIT_DENY,
+            error_code="AccessDenied",
+            message=result.message,
+        )

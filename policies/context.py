@@ -161,9 +161,8 @@ def caller_context(
             context["aws:MultiFactorAuthAge"] = str(max(0, int((now - mfa_at).total_seconds())))
     if principal.token_issued_at:
         context["aws:TokenIssueTime"] = principal.token_issued_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    source_identity = getattr(principal, "source_identity", "")
-    if source_identity:
-        context["aws:SourceIdentity"] = source_identity
+    if principal.source_identity:
+        context["aws:SourceIdentity"] = principal.source_identity
     return context
 
 

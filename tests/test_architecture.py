@@ -185,10 +185,12 @@ _CATCHES_DENIAL = re.compile(r"except\s*\(?[^:\n]*\bAccessDenied\b")
 def test_console_views_leave_denials_to_the_one_handler():
     """A console view never catches AccessDenied: policies.middleware.DenialMiddleware renders
     AWS's 403 page for every page alike (the denial is audited where it is decided)."""
-    offenders = [
+    offenders = {
         str(path.relative_to(ROOT))
         for directory in _CONSOLE_VIEW_DIRS
         for path in sorted((ROOT / directory).rglob("*.py"))
         if _CATCHES_DENIAL.search(path.read_text())
-    ]
-    assert not offenders, offenders
+    }
+    # Switch role into another account answers a missing and a forbidden role alike, on the
+    # form (no existence oracle, docs/security.md); in one's own account it re-raises.
+    assert offenders <= {"accounts/views/switch_role.py"}, offenders

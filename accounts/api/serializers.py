@@ -7,6 +7,7 @@ import json
 from rest_framework import serializers
 
 from accounts.models import AccessKey, AuditEvent
+from accounts.services.trust_principals import role_trust_policy_resolved
 
 
 class CallerIdentitySerializer(serializers.Serializer):
@@ -271,7 +272,7 @@ class RoleSerializer(serializers.Serializer):
     ServiceLinked = serializers.BooleanField(source="is_service_linked")
 
     def get_AssumeRolePolicyDocument(self, role) -> dict:
-        return json.loads(role.trust_policy)
+        return json.loads(role_trust_policy_resolved(role))
 
     def get_PermissionsBoundary(self, role) -> dict | None:
         return boundary_out(role)

@@ -17,11 +17,11 @@ from accounts.api.serializers import (
     CallerIdentitySerializer,
     NewAccessKeySerializer,
 )
-from accounts.errors import NoSuchEntity, ValidationError
+from accounts.errors import ValidationError
 from accounts.filters import AuditEventFilter
-from accounts.models import Account, AuditEvent, IAMUser, MFADevice, Role, RootUser
+from accounts.models import Account, AuditEvent, IAMUser, RootUser
 from accounts.selectors import audit_event_list
-from accounts.services import access_keys, mfa, sts
+from accounts.services import access_keys, sts, sts_mfa
 from accounts.services.users import user_get
 from policies.authorization import actor_for
 from policies.permissions import IAMActionPermission, context_for_request, require
@@ -108,30 +108,6 @@ class AccessKeyDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _mfa_verified(principal, serial: str | None, code: str | None) -> bool:
-    """AssumeRole's SerialNumber/TokenCode: a current code of the caller's own device."""
-    if not serial and not code:
-        return False
-    if not (serial and code):
-        raise ValidationError("SerialNumber and TokenCode must be given together.")
-    owner_filter = (
-        {"user_id": principal.pk} if principal.kind == "user" else {"root_user_id": principal.pk}
-    )
-    device = next(
-        (
-            d
-            for d in MFADevice.objects.filter(**owner_filter).select_related("account")
-            if d.serial_number == serial
-        ),
-        None,
-    )
-    if device is None or not mfa.mfa_code_verify(device=device, code=code):
-        raise mfa.InvalidAuthenticationCode(
-            "MultiFactorAuthentication failed with invalid MFA one time pass code."
-        )
-    return True
-
-
 class AssumeRoleApi(APIView):
     """sts:AssumeRole: temporary credentials for a role whose trust policy allows the caller."""
 
@@ -155,28 +131,25 @@ class AssumeRoleApi(APIView):
         data = AssumeRoleInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         params = data.validated_data
-        role = next(
-            (
-                r
-                for r in Role.objects.select_related("account").filter(
-                    name=params["RoleArn"].rsplit("/", 1)[-1]
-                )
-                if r.arn == params["RoleArn"]
-            ),
-            None,
-        )
-        if role is None:
-            raise NoSuchEntity(f"Role {params['RoleArn']} cannot be found.")
+        # A role that does not exist is denied like a forbidden one (no existence oracle).
+        role = sts.role_for_assume(params["RoleArn"])
         caller = request.user
         context = context_for_request(request, caller)
         if "ExternalId" in params:
             context["sts:ExternalId"] = params["ExternalId"]
-        mfa_used = _mfa_verified(caller, params.get("SerialNumber"), params.get("TokenCode"))
+        mfa_used = sts_mfa.sts_mfa_verify(
+            actor=actor_for(request),
+            principal=caller,
+            action="sts:AssumeRole",
+            serial=params.get("SerialNumber"),
+            code=params.get("TokenCode"),
+        )
         tags = {t.get("Key"): t.get("Value", "") for t in params.get("Tags", [])}
         new = sts.assume_role(
             actor=actor_for(request),
             caller=caller,
             role=role,
+            role_arn=params["RoleArn"],
             session_name=params["RoleSessionName"],
             context=context,
             duration_s=params["DurationSeconds"],
@@ -191,7 +164,7 @@ class AssumeRoleApi(APIView):
                 {
                     "Credentials": new.as_aws_credentials(),
                     "AssumedRoleUser": {
-                        "AssumedRoleId": f"{role.unique_id}:{new.session.session_name}",
+                        "AssumedRoleId": f"{new.session.role.unique_id}:{new.session.session_name}",
                         "Arn": new.session.arn,
                     },
                     "SourceIdentity": new.session.source_identity,

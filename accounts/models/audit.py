@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F, Q
+from django.db.models.fields.json import KeyTransform
 
 
 class AuditEvent(models.Model):
@@ -31,7 +33,23 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-time", "-id"]
-        indexes = [models.Index(fields=["account_id", "-time"])]
+        indexes = [
+            models.Index(fields=["account_id", "-time"]),
+            # The sign-in throttle's counters (accounts/services/signin_throttle.py): failures
+            # per user name and per address, newest first, only over failed sign-ins.
+            models.Index(
+                KeyTransform("Subject", "request_parameters"),
+                F("time").desc(),
+                name="audit_signin_fail_subject",
+                condition=Q(action="signin:ConsoleLogin", decision="error"),
+            ),
+            models.Index(
+                F("source_ip"),
+                F("time").desc(),
+                name="audit_signin_fail_source",
+                condition=Q(action="signin:ConsoleLogin", decision="error"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M:%S} {self.principal_arn} {self.action} {self.decision}"

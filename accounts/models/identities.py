@@ -104,6 +104,8 @@ class Role(IAMEntity):
 
     description = models.CharField(max_length=1000, blank=True, default="")
     trust_policy = models.TextField()
+    # ARN -> unique id of each IAM user/role the trust policy named when it was saved.
+    trust_principal_ids = models.JSONField(default=dict, blank=True)
     max_session_duration = models.PositiveIntegerField(default=3600)
     permissions_boundary = models.ForeignKey(
         "policies.ManagedPolicy",

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from accounts.errors import ValidationError
-from accounts.models import IAMUser, MFADevice, Role, RootUser
+from accounts.models import IAMUser, MFADevice, RootUser
 from accounts.principals import ROOT, USER
 from accounts.query_api.registry import Call
-from accounts.services import mfa
 from accounts.services.users import user_get
 
 
@@ -35,13 +34,6 @@ def user_or_caller(call: Call, name: str | None) -> IAMUser | RootUser:
     return owner
 
 
-def role_by_arn(arn: str) -> Role | None:
-    """The role with this ARN in any account (AssumeRole may cross accounts)."""
-    name = arn.rsplit("/", 1)[-1]
-    candidates = Role.objects.select_related("account").filter(name__iexact=name)
-    return next((r for r in candidates if r.arn == arn), None)
-
-
 def mfa_device(account, serial: str) -> MFADevice | None:
     """The virtual MFA device with this serial number (``arn:aws:iam::ACCT:mfa/NAME``)."""
     prefix = f"arn:aws:iam::{account.account_id}:mfa/"
@@ -52,22 +44,3 @@ def mfa_device(account, serial: str) -> MFADevice | None:
         .filter(account=account, name=serial[len(prefix) :])
         .first()
     )
-
-
-def mfa_verified(call: Call, serial: str | None, code: str | None) -> bool:
-    """``SerialNumber``/``TokenCode``: a current code of one of the caller's own devices."""
-    if not serial and not code:
-        return False
-    if not (serial and code):
-        raise ValidationError("SerialNumber and TokenCode must be given together.")
-    principal = call.principal
-    device = mfa_device(call.account, serial)
-    owned = device is not None and (
-        (principal.kind == USER and device.user_id == principal.pk)
-        or (principal.kind == ROOT and device.root_user_id == principal.pk)
-    )
-    if not owned or not mfa.mfa_code_verify(device=device, code=code):
-        raise mfa.InvalidAuthenticationCode(
-            "MultiFactorAuthentication failed with invalid MFA one time pass code."
-        )
-    return True

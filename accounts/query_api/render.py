@@ -6,6 +6,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Account, Group, IAMUser, Role
 from accounts.query_api.registry import tags_out
+from accounts.services.trust_principals import role_trust_policy_resolved
 from policies.models import ManagedPolicy, PolicyVersion
 
 
@@ -54,7 +55,7 @@ def role(role: Role, *, full: bool = False) -> dict:
         "RoleId": role.unique_id,
         "Arn": role.arn,
         "CreateDate": role.created_at,
-        "AssumeRolePolicyDocument": role.trust_policy,
+        "AssumeRolePolicyDocument": role_trust_policy_resolved(role),
         "Description": role.description or None,
         "MaxSessionDuration": role.max_session_duration,
     }

@@ -16,6 +16,7 @@ from accounts.models import Group, IAMUser, Role
 from accounts.principals import Principal, principal_for_user
 from accounts.query_api.positions import statement_span
 from accounts.query_api.registry import Call, operation, paginate
+from accounts.services.trust_principals import role_trust_policy_resolved
 from policies.context import request_context
 from policies.engine import PolicyError, PolicySet, Request, evaluate, parse
 from policies.selectors import PolicySource, gather_policies
@@ -129,7 +130,7 @@ def _trust_policy(call: Call, action: str, resource: str) -> Source | None:
     name = resource.rsplit("/", 1)[-1]
     for role in Role.objects.filter(account=call.account, name__iexact=name):
         if role.arn == resource:
-            return Source(role.trust_policy, f"{role.name} trust policy", "resource")
+            return Source(role_trust_policy_resolved(role), f"{role.name} trust policy", "resource")
     return None
 
 

@@ -8,11 +8,10 @@ from django.utils import timezone
 
 from accounts.errors import AccessDenied as AccessDeniedError
 from accounts.principals import ASSUMED_ROLE
-from accounts.query_api.common import caller_identity, mfa_verified, role_by_arn
+from accounts.query_api.common import caller_identity
 from accounts.query_api.registry import Call, operation, tags_in
-from accounts.services import mfa, session_tokens
+from accounts.services import session_tokens, sts_mfa
 from accounts.services import sts as sts_service
-from policies.authorization import AccessDenied, AuthorizationResult, audit_denial
 from policies.engine import policy_size
 from policies.permissions import context_for_request
 
@@ -21,10 +20,14 @@ PACKED_POLICY_SPACE = 2048
 
 
 def _mfa(call: Call) -> bool:
-    try:
-        return mfa_verified(call, call.get("SerialNumber"), call.get("TokenCode"))
-    except mfa.InvalidAuthenticationCode as error:
-        raise AccessDeniedError(error.message) from None
+    """SerialNumber/TokenCode of the call, throttled and audited by the one STS MFA service."""
+    return sts_mfa.sts_mfa_verify(
+        actor=call.actor,
+        principal=call.principal,
+        action=f"sts:{call.operation}",
+        serial=call.get("SerialNumber"),
+        code=call.get("TokenCode"),
+    )
 
 
 @operation("sts", "GetCallerIdentity")
@@ -47,16 +50,8 @@ def _packed_size(policy: str | None, tags: dict | None) -> int | None:
 def assume_role(call: Call) -> dict:
     """Temporary credentials for a role whose trust policy (and the caller's policies) allow."""
     arn = call.get("RoleArn")
-    role = role_by_arn(arn)
+    role = sts_service.role_for_assume(arn)
     caller = call.principal
-    if role is None:
-        # AWS does not reveal whether the role exists: a missing role is a denial too.
-        message = (
-            f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: {arn}"
-        )
-        result = AuthorizationResult(caller, "sts:AssumeRole", arn, "implicitDeny", "", message)
-        audit_denial(call.actor, result)
-        raise AccessDenied(result)
     context = context_for_request(call.request, caller, region=call.region)
     if call.get("ExternalId") is not None:
         context["sts:ExternalId"] = call.get("ExternalId")
@@ -67,6 +62,7 @@ def assume_role(call: Call) -> dict:
         actor=call.actor,
         caller=caller,
         role=role,
+        role_arn=arn,
         session_name=call.get("RoleSessionName"),
         context=context,
         duration_s=call.get("DurationSeconds", 3600),
@@ -80,7 +76,7 @@ def assume_role(call: Call) -> dict:
     return {
         "Credentials": new.as_aws_credentials(),
         "AssumedRoleUser": {
-            "AssumedRoleId": f"{role.unique_id}:{session.session_name}",
+            "AssumedRoleId": f"{session.role.unique_id}:{session.session_name}",
             "Arn": session.arn,
         },
         "PackedPolicySize": _packed_size(session.session_policy or None, tags),

@@ -27,7 +27,13 @@ from accounts.query_api.protocol import (
     service_model,
 )
 from accounts.query_api.registry import OPERATIONS, Call, NotImplementedOperation
-from accounts.sigv4 import SIGNATURE_DOES_NOT_MATCH, SigV4Error
+from accounts.sigv4 import (
+    IAM_SIGNING_REGION,
+    SIGNATURE_DOES_NOT_MATCH,
+    SigV4Error,
+    check_scope,
+    check_scope_in_valid_region,
+)
 from policies.authorization import AccessDenied, AuthorizationResult, actor_for, audit_denial
 
 # Importing the handler modules registers their operations.
@@ -48,6 +54,9 @@ from accounts.query_api import (  # noqa: F401  isort: skip
 logger = logging.getLogger(__name__)
 _SCOPE_SERVICE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/,\s]+/([^/,\s]+)/")
 _QUERY_SCOPE_SERVICE = re.compile(r"^[^/]+/\d{8}/[^/]+/([^/]+)/")
+# Operations whose services commit their own steps, and must: a wrong MFA code's audit row
+# (the throttle's counter) is committed although the call fails (accounts.services.sts_mfa).
+OWN_TRANSACTIONS = frozenset({("sts", "AssumeRole"), ("sts", "GetSessionToken")})
 # GetSessionToken credentials may call only these STS operations (AWS's rule).
 SESSION_TOKEN_STS_OPERATIONS = frozenset({"AssumeRole", "GetCallerIdentity"})
 # Answers that carry a secret (a secret access key, session credentials, an MFA seed): sent
@@ -120,13 +129,21 @@ def _check_session_token_limits(call: Call) -> None:
     raise AccessDenied(result)
 
 
-def _dispatch(request, request_id: str) -> tuple[str, HttpResponse]:
-    principal, _credential = authenticate_sigv4(request)
-    signed = request.sigv4
+def query_api_scope(signed) -> None:
+    """IAM is global and signed for us-east-1; STS may be signed for any valid region."""
     if signed.service not in API_VERSIONS:
         raise SigV4Error(
             SIGNATURE_DOES_NOT_MATCH, "Credential should be scoped to correct service: 'iam'."
         )
+    if signed.service == "iam":
+        check_scope(signed, service="iam", region=IAM_SIGNING_REGION)
+    else:
+        check_scope_in_valid_region(signed, service=signed.service)
+
+
+def _dispatch(request, request_id: str) -> tuple[str, HttpResponse]:
+    principal, _credential = authenticate_sigv4(request, scope=query_api_scope)
+    signed = request.sigv4
     service = signed.service
     fields = _fields(request)
     action = fields.pop("Action", "")
@@ -150,14 +167,17 @@ def _dispatch(request, request_id: str) -> tuple[str, HttpResponse]:
     )
     call = Call(request, service, action, params, principal, actor, signed.region)
     _check_session_token_limits(call)
-    try:
-        # One operation is one transaction: a multi-step operation (CreateUser with tags and
-        # a boundary) never half-happens.
-        with transaction.atomic():
-            result = handler(call)
-    except AccessDenied as denied:
-        audit_denial(actor, denied.result)  # the denial's audit row went with the rollback
-        raise
+    if (service, action) in OWN_TRANSACTIONS:
+        result = handler(call)
+    else:
+        try:
+            # One operation is one transaction: a multi-step operation (CreateUser with tags
+            # and a boundary) never half-happens.
+            with transaction.atomic():
+                result = handler(call)
+        except AccessDenied as denied:
+            audit_denial(actor, denied.result)  # the denial's audit row went with the rollback
+            raise
     body = xml.response(action, model.output_shape, result, namespace(service), request_id)
     response = HttpResponse(body, content_type="text/xml")
     if (service, action) in SECRET_OPERATIONS:

@@ -16,6 +16,7 @@ from accounts.errors import (
 )
 from accounts.models import Account, Role
 from accounts.services.tags import resource_tag, resource_untag
+from accounts.services.trust_principals import trust_principal_ids_for
 from accounts.snapshots import role_snapshot
 from policies.authorization import authorize_actor
 from policies.documents import check_policy_document
@@ -86,6 +87,7 @@ def role_create(
             path=path,
             description=description,
             trust_policy=trust.text,
+            trust_principal_ids=trust_principal_ids_for(trust.text),
             max_session_duration=max_session_duration,
             tags=tags,
             unique_id=identifiers.unique_id(identifiers.ROLE_PREFIX),
@@ -197,7 +199,8 @@ def role_trust_policy_update(*, actor: Actor, role: Role, trust_policy: str | di
     before = role_snapshot(role)
     with transaction.atomic():
         role.trust_policy = trust.text
-        role.save(update_fields=["trust_policy"])
+        role.trust_principal_ids = trust_principal_ids_for(trust.text)
+        role.save(update_fields=["trust_policy", "trust_principal_ids"])
         audit_record(
             actor=actor,
             action="iam:UpdateAssumeRolePolicy",

@@ -1,4 +1,8 @@
-"""Console sign-in: password (throttled by django-axes), then MFA when the identity has it."""
+"""Console sign-in: password, then MFA when the identity has it; both throttled.
+
+Throttling (accounts/services/signin_throttle.py) is per user and source, with slow-downs
+per user and per address that never apply to the owner's known browser.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
@@ -22,6 +27,12 @@ from accounts.identifiers import root_arn
 from accounts.models import AuditEvent, IAMUser, RootUser
 from accounts.services.mfa import mfa_code_verify, mfa_devices_enabled
 from accounts.services.passwords import password_expired, password_policy_for
+from accounts.services.signin_throttle import FAILED as FAILED_CODE
+from accounts.services.signin_throttle import (
+    failure_parameters,
+    known_device_remember,
+    signin_throttle_check,
+)
 from accounts.session import (
     session_set_must_change_password,
     session_set_pending,
@@ -30,11 +41,12 @@ from accounts.session import (
 
 log = logging.getLogger("mqiam.signin")
 
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
 FAILED = "Your authentication information is incorrect. Please try again."
-LOCKED_OUT = (
-    "Too many failed sign-in attempts for this user or from your address. "
-    "Wait {minutes} minutes, then try again."
-)
 PENDING_TTL = timedelta(minutes=5)
 
 
@@ -61,22 +73,27 @@ def _owner_arn(owner: RootUser | IAMUser) -> str:
     return root_arn(owner.account.account_id) if isinstance(owner, RootUser) else owner.arn
 
 
-def _audit_signin(request, owner, *, success: bool, arn: str, account_id: str, reason=""):
+def _audit_signin(
+    request,
+    owner,
+    *,
+    success: bool,
+    arn: str,
+    account_id: str,
+    reason="",
+    parameters: dict | None = None,
+    error_code: str = FAILED_CODE,
+):
     audit_record(
         actor=_actor(request, arn, account_id, "root" if isinstance(owner, RootUser) else "user"),
         action="signin:ConsoleLogin",
         resource_arn=arn,
         account_id=account_id,
+        parameters=parameters,
         decision=AuditEvent.Decision.ALLOWED if success else AuditEvent.Decision.ERROR,
-        error_code="" if success else "Failed authentication",
+        error_code="" if success else error_code,
         message=reason,
     )
-
-
-def _cooloff_minutes() -> int:
-    from django.conf import settings
-
-    return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
 
 
 def sign_in_with_password(
@@ -96,16 +113,37 @@ def sign_in_with_password(
         account_id = account.account_id if account else ""
         axes_name = axes_username_for_user(account_id, username or "")
         arn = f"arn:aws:iam::{account_id}:user/{username}"
-    subject: SignInSubject | None = authenticate(request, username=axes_name, password=password)
-    if getattr(request, "axes_locked_out", False):
-        log.warning("sign-in locked out for %s from %s", axes_name, request.META.get("REMOTE_ADDR"))
-        return SignInOutcome("locked-out", LOCKED_OUT.format(minutes=_cooloff_minutes()))
-    if subject is None:
-        log.info("failed sign-in for %s from %s", axes_name, request.META.get("REMOTE_ADDR"))
-        _audit_signin(
-            request, None, success=False, arn=arn, account_id=account_id, reason="wrong credentials"
-        )
-        return SignInOutcome("failed", FAILED)
+    with transaction.atomic():
+        refusal = signin_throttle_check(request, axes_name)
+        if refusal is not None:
+            log.warning("sign-in throttled for %s from %s", axes_name, client_ip(request))
+            _audit_signin(
+                request,
+                None,
+                success=False,
+                arn=arn,
+                account_id=account_id,
+                reason=refusal,
+                parameters={"Subject": axes_name},
+                error_code="Throttled",
+            )
+            return SignInOutcome("locked-out", refusal)
+        subject: SignInSubject | None = authenticate(request, username=axes_name, password=password)
+        if subject is None:
+            log.info("failed sign-in for %s from %s", axes_name, client_ip(request))
+            _audit_signin(
+                request,
+                None,
+                success=False,
+                arn=arn,
+                account_id=account_id,
+                reason="wrong credentials",
+                parameters=failure_parameters(request, axes_name),
+            )
+            refusal = signin_throttle_check(request, axes_name)  # this failure may be the last
+            return (
+                SignInOutcome("locked-out", refusal) if refusal else SignInOutcome("failed", FAILED)
+            )
     owner = subject.owner
     if mfa_devices_enabled(owner).exists():
         session_set_pending(request, owner)
@@ -128,28 +166,44 @@ def sign_in_with_mfa(request, *, pending: dict, code: str) -> SignInOutcome:
         if isinstance(owner, RootUser)
         else axes_username_for_user(owner.account.account_id, owner.name)
     )
-    # A locked-out user or address gets no answer about the code: otherwise the six digits
-    # could be guessed at leisure once the lockout no longer counts them.
-    from axes.handlers.proxy import AxesProxyHandler
-
-    if AxesProxyHandler.is_locked(request, {"username": axes_name}):
-        return SignInOutcome("locked-out", LOCKED_OUT.format(minutes=_cooloff_minutes()))
-    if any(mfa_code_verify(device=d, code=code) for d in mfa_devices_enabled(owner)):
+    # A throttled attempt gets no answer about the code: otherwise the six digits could be
+    # guessed at leisure once the password is known.
+    with transaction.atomic():
+        refusal = signin_throttle_check(request, axes_name)
+        if refusal is not None:
+            _audit_signin(
+                request,
+                owner,
+                success=False,
+                arn=_owner_arn(owner),
+                account_id=owner.account.account_id,
+                reason=refusal,
+                parameters={"Subject": axes_name},
+                error_code="Throttled",
+            )
+            return SignInOutcome("locked-out", refusal)
+        if any(mfa_code_verify(device=d, code=code) for d in mfa_devices_enabled(owner)):
+            verified = True
+        else:
+            verified = False
+            # django-axes keeps its record of the failure (it no longer decides lockouts).
+            user_login_failed.send(
+                sender=__name__, credentials={"username": axes_name}, request=request
+            )
+            _audit_signin(
+                request,
+                owner,
+                success=False,
+                arn=_owner_arn(owner),
+                account_id=owner.account.account_id,
+                reason="wrong MFA code",
+                parameters=failure_parameters(request, axes_name),
+            )
+            refusal = signin_throttle_check(request, axes_name)  # this failure may be the last
+            if refusal is not None:
+                return SignInOutcome("locked-out", refusal)
+    if verified:
         return _complete(request, owner, SignInSubject(owner, axes_name), mfa_at=timezone.now())
-    # A wrong code counts as a failed attempt for throttling, like a wrong password.
-    from django.contrib.auth.signals import user_login_failed
-
-    user_login_failed.send(sender=__name__, credentials={"username": axes_name}, request=request)
-    _audit_signin(
-        request,
-        owner,
-        success=False,
-        arn=_owner_arn(owner),
-        account_id=owner.account.account_id,
-        reason="wrong MFA code",
-    )
-    if getattr(request, "axes_locked_out", False):
-        return SignInOutcome("locked-out", LOCKED_OUT.format(minutes=_cooloff_minutes()))
     return SignInOutcome("failed", "The MFA code is not valid. Enter the current code.")
 
 
@@ -168,6 +222,7 @@ def _complete(request, owner, subject: SignInSubject, *, mfa_at) -> SignInOutcom
             "failed", "Your password has expired. Ask an administrator to reset it."
         )
     session_sign_in(request, owner, mfa_at=mfa_at)
+    known_device_remember(request, subject.username)
     user_logged_in.send(sender=type(owner), request=request, user=subject)
     now = timezone.now()
     must_change = False

@@ -21,9 +21,10 @@ from accounts import identifiers, rules
 from accounts.actors import Actor
 from accounts.audit import audit_record
 from accounts.crypto import encrypt
-from accounts.errors import IAMError, ValidationError
+from accounts.errors import IAMError, MalformedPolicyDocument, ValidationError
 from accounts.models import Role, RoleSession
 from accounts.principals import ASSUMED_ROLE, Principal
+from accounts.services.trust_principals import role_trust_policy_resolved
 from policies.authorization import (
     AccessDenied,
     AuthorizationResult,
@@ -74,13 +75,12 @@ def token_hash(token: str) -> str:
 def check_assume_role_request(
     *,
     caller: Principal,
-    role: Role,
     session_name: str,
     duration_s: int,
     source_identity: str | None,
     tags: dict | None,
 ) -> None:
-    """AWS's parameter rules for AssumeRole (before any policy is evaluated)."""
+    """AWS's parameter rules for AssumeRole that do not depend on the role (checked first)."""
     if not isinstance(session_name, str) or not SESSION_NAME_RE.match(session_name):
         raise ValidationError(
             "1 validation error detected: Value at 'roleSessionName' failed to satisfy "
@@ -88,14 +88,10 @@ def check_assume_role_request(
             "and have length between 2 and 64",
             fields={"session_name": "2-64 letters, digits or + = , . @ _ -"},
         )
-    limit = role.max_session_duration
-    if caller.kind == ASSUMED_ROLE:
-        limit = min(limit, CHAINED_MAX_S)  # role chaining: at most one hour
-    if not isinstance(duration_s, int) or not MIN_DURATION_S <= duration_s <= limit:
+    if not isinstance(duration_s, int) or duration_s < MIN_DURATION_S:
         raise ValidationError(
-            f"The requested DurationSeconds exceeds the MaxSessionDuration set for this role "
-            f"or is below {MIN_DURATION_S}: allowed {MIN_DURATION_S}-{limit} seconds.",
-            fields={"duration_s": f"{MIN_DURATION_S}-{limit}"},
+            f"The requested DurationSeconds is below {MIN_DURATION_S} seconds.",
+            fields={"duration_s": f"at least {MIN_DURATION_S}"},
         )
     if source_identity is not None and not SESSION_NAME_RE.match(source_identity):
         raise ValidationError(
@@ -103,6 +99,19 @@ def check_assume_role_request(
             fields={"source_identity": "invalid"},
         )
     rules.check_tags(tags, entity="session")
+
+
+def check_assume_role_duration(*, caller: Principal, role: Role, duration_s: int) -> None:
+    """DurationSeconds within the role's MaxSessionDuration (one hour when chaining)."""
+    limit = role.max_session_duration
+    if caller.kind == ASSUMED_ROLE:
+        limit = min(limit, CHAINED_MAX_S)  # role chaining: at most one hour
+    if not MIN_DURATION_S <= duration_s <= limit:
+        raise ValidationError(
+            f"The requested DurationSeconds exceeds the MaxSessionDuration set for this role "
+            f"or is below {MIN_DURATION_S}: allowed {MIN_DURATION_S}-{limit} seconds.",
+            fields={"duration_s": f"{MIN_DURATION_S}-{limit}"},
+        )
 
 
 def role_session_create(
@@ -189,19 +198,65 @@ def role_session_revoke(*, actor: Actor, session: RoleSession) -> RoleSession:
     return session
 
 
+def session_policies_resolve(*, role: Role, arns: list[str]) -> list[dict]:
+    """PolicyArns as stored on the session: managed policies of the role's account or AWS's.
+
+    AWS requires the session policies to be in the role's account (AWS managed
+    ``arn:aws:iam::aws:policy/…`` allowed); a policy of any other account is answered like a
+    missing one, so AssumeRole cannot probe another account's policy names.
+    """
+
+    if len(arns) > SESSION_POLICY_ARNS_MAX:
+        raise ValidationError("At most 10 managed policy ARNs may be passed.")
+    resolved = []
+    for arn in arns:
+        parts = arn.split(":", 5) if isinstance(arn, str) else []
+        owner = parts[4] if len(parts) == 6 else None
+        policy = None
+        if owner in ("aws", role.account.account_id):
+            candidates = ManagedPolicy.objects.filter(name=arn.rsplit("/", 1)[-1])
+            candidates = (
+                candidates.filter(account__isnull=True)
+                if owner == "aws"
+                else candidates.filter(account=role.account)
+            )
+            policy = next((p for p in candidates if p.arn == arn), None)
+        if policy is None:
+            raise MalformedPolicyDocument(
+                f"Policy {arn} does not exist or is not attachable: the policies passed as "
+                "PolicyArns must be AWS managed or in the role's account."
+            )
+        resolved.append({"arn": arn, "id": policy.unique_id})
+    return resolved
+
+
 def session_policy_text(policy: str | dict | None) -> str | None:
     if policy is None or policy == "":
         return None
     return policy if isinstance(policy, str) else json.dumps(policy)
 
 
+# What a role that does not exist is evaluated against: a trust policy that trusts no one.
+NO_TRUST = '{"Version": "2012-10-17", "Statement": []}'
+
+
+def role_for_assume(role_arn: str) -> Role | None:
+    """The role with this ARN in any account (AssumeRole may cross accounts), or None."""
+    if not isinstance(role_arn, str):
+        return None
+    name = role_arn.rsplit("/", 1)[-1]
+    candidates = Role.objects.select_related("account").filter(name__iexact=name)
+    return next((r for r in candidates if r.arn == role_arn), None)
+
+
 def assume_role(
     *,
     actor: Actor,
     caller: Principal,
-    role: Role,
+    role: Role | None,
     session_name: str,
     context: dict,
+    role_arn: str | None = None,
     duration_s: int = 3600,
     session_policy: str | dict | None = None,
     session_policy_arns: list[str] | None = None,
@@ -215,12 +270,15 @@ def assume_role(
 
     ``context`` is the caller's request context; this adds the keys AssumeRole carries
     (sts:RoleSessionName, sts:ExternalId is the caller's to add, request tags, MFA).
+    ``role`` None (no role has ``role_arn``) is evaluated against a trust policy that trusts
+    no one, so a missing role and a forbidden one get the same AccessDenied, as in AWS.
     """
+    arn = role.arn if role is not None else str(role_arn or "")
     if caller.is_root:
         result = AuthorizationResult(
             caller,
             "sts:AssumeRole",
-            role.arn,
+            arn,
             "implicitDeny",
             "identity",
             "Roles may not be assumed by root accounts.",
@@ -229,7 +287,6 @@ def assume_role(
         raise AccessDenied(result)
     check_assume_role_request(
         caller=caller,
-        role=role,
         session_name=session_name,
         duration_s=duration_s,
         source_identity=source_identity,
@@ -245,17 +302,15 @@ def assume_role(
                     "Packed policy consumes more than 100% of the allotted space."
                 ) from error
             raise
-    arns = []
-    for arn in session_policy_arns or []:
-        policy = next(
-            (p for p in ManagedPolicy.objects.filter(name=arn.rsplit("/", 1)[-1]) if p.arn == arn),
-            None,
-        )
-        if policy is None:
-            raise ValidationError(f"Policy {arn} does not exist.", fields={"PolicyArns": arn})
-        arns.append({"arn": arn, "id": policy.unique_id})
-    if len(arns) > SESSION_POLICY_ARNS_MAX:
-        raise ValidationError("At most 10 managed policy ARNs may be passed.")
+    if caller.kind == ASSUMED_ROLE and caller.source_identity:
+        # Role chaining: the source identity persists and cannot be changed (AWS's rule).
+        if source_identity and source_identity != caller.source_identity:
+            raise ValidationError(
+                "The source identity cannot be changed in a chained role session "
+                f"(it is {caller.source_identity!r}).",
+                fields={"source_identity": "set by the first session of the chain"},
+            )
+        source_identity = caller.source_identity
     context = {**context, "sts:RoleSessionName": session_name}
     if mfa_authenticated:
         context["aws:MultiFactorAuthPresent"] = "true"
@@ -266,14 +321,31 @@ def assume_role(
         context[f"aws:RequestTag/{key}"] = value
     if tags:
         context["aws:TagKeys"] = list(tags)
-    for key, value in role.tags.items():
+    for key, value in (role.tags if role is not None else {}).items():
         context[f"iam:ResourceTag/{key}"] = value
-    result = authorize(
-        caller, "sts:AssumeRole", role.arn, context, resource_policy=role.trust_policy
-    )
-    if not result.allowed:
-        audit_denial(actor, result)
-        raise AccessDenied(result)
+    # AssumeRole, then the actions it implies (id_session-tags.html,
+    # id_credentials_temp_control-access_monitor.html): passing tags needs sts:TagSession and
+    # setting a source identity sts:SetSourceIdentity, each authorized exactly as AssumeRole
+    # (same principal, the role's ARN, the trust policy as resource policy, same context).
+    actions = ["sts:AssumeRole"]
+    if tags or context.get("sts:TransitiveTagKeys"):
+        actions.append("sts:TagSession")
+    if source_identity:
+        actions.append("sts:SetSourceIdentity")
+    trust_document = role_trust_policy_resolved(role) if role is not None else NO_TRUST
+    for action in actions:
+        result = authorize(caller, action, arn, context, resource_policy=trust_document)
+        if not result.allowed:
+            audit_denial(actor, result)
+            raise AccessDenied(result)
+    if role is None:  # unreachable: an empty trust policy allows no one
+        raise AccessDenied(
+            AuthorizationResult(caller, "sts:AssumeRole", arn, "implicitDeny", "resource", "")
+        )
+    check_assume_role_duration(caller=caller, role=role, duration_s=duration_s)
+    # Resolved only once IAM said yes: an untrusted caller learns nothing of the role
+    # account's policy names.
+    arns = session_policies_resolve(role=role, arns=session_policy_arns or [])
     return role_session_create(
         actor=actor,
         caller=caller,

@@ -20,6 +20,7 @@ from accounts.forms import (
 )
 from accounts.models import IAMUser
 from accounts.services.signin import sign_in_with_mfa, sign_in_with_password
+from accounts.services.signin_throttle import known_device_cookie
 from accounts.services.users import user_password_change
 from accounts.session import (
     session_pending,
@@ -67,8 +68,8 @@ class SignInView(View):
             return redirect(f"{reverse('signin-mfa')}?next={_safe_next(request)}")
         if outcome.status == "signed-in":
             if outcome.must_change_password:
-                return redirect("password-change")
-            return HttpResponseRedirect(_safe_next(request))
+                return known_device_cookie(request, redirect("password-change"))
+            return known_device_cookie(request, HttpResponseRedirect(_safe_next(request)))
         form.add_error(None, outcome.message)
         status = 429 if outcome.status == "locked-out" else 401
         return self._render(request, mode, root_form, user_form, status=status)
@@ -109,8 +110,8 @@ class SignInMFAView(View):
             outcome = sign_in_with_mfa(request, pending=pending, code=form.cleaned_data["code"])
             if outcome.status == "signed-in":
                 if outcome.must_change_password:
-                    return redirect("password-change")
-                return HttpResponseRedirect(_safe_next(request))
+                    return known_device_cookie(request, redirect("password-change"))
+                return known_device_cookie(request, HttpResponseRedirect(_safe_next(request)))
             form.add_error("code", outcome.message)
             status = 429 if outcome.status == "locked-out" else 401
         else:

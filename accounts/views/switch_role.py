@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.views import View
 
 from accounts.backends import resolve_account
-from accounts.errors import IAMError, NoSuchEntity
+from accounts.errors import IAMError
 from accounts.forms import apply_service_error
 from accounts.models import Role, RoleSession
 from accounts.services.sts import assume_role, role_session_revoke
 from accounts.session import base_principal, session_switch_role
 from config.forms import ConsoleForm
-from policies.authorization import actor_for
+from policies.authorization import AccessDenied, actor_for
 from policies.permissions import context_for_request, require
 
 COLORS = [
@@ -25,6 +25,12 @@ COLORS = [
     ("red", "Red"),
     ("purple", "Purple"),
 ]
+
+
+SWITCH_ROLE_REFUSED = (
+    "Invalid information in one or more fields. Check your information or contact your "
+    "administrator."
+)
 
 
 class SwitchRoleForm(ConsoleForm):
@@ -62,13 +68,15 @@ class SwitchRoleView(View):
             if account
             else None
         )
+        role_arn = (
+            role.arn
+            if role is not None
+            else (
+                f"arn:aws:iam::{account.account_id if account else data['account']}:role/"
+                f"{data['role_name']}"
+            )
+        )
         try:
-            if role is None:
-                # Same answer whether the role is missing or forbidden: no probing of names.
-                raise NoSuchEntity(
-                    "Invalid information in one or more fields. Check your "
-                    "information or contact your administrator."
-                )
             session_name = (caller.username or caller.name)[:64].replace("/", "-")
             if len(session_name) < 2:
                 session_name = f"{session_name}-console"
@@ -76,12 +84,21 @@ class SwitchRoleView(View):
                 actor=actor_for(request),
                 caller=caller,
                 role=role,
+                role_arn=role_arn,
                 session_name=session_name,
                 context=context_for_request(request, caller),
                 duration_s=3600,
                 via_console=True,
                 display_color=data["color"],
             )
+        except AccessDenied:
+            if account is not None and account.account_id == caller.account_id:
+                raise  # in one's own account: AWS's denial, with the condition that failed
+            # Another account's missing role and forbidden one get the same answer (AWS's
+            # console does too): no probing of other accounts' role names. The audit trail
+            # (of both accounts) has the reason.
+            form.add_error(None, SWITCH_ROLE_REFUSED)
+            return render(request, self.template_name, {"form": form}, status=403)
         except IAMError as error:
             apply_service_error(form, error)
             return render(request, self.template_name, {"form": form}, status=400)

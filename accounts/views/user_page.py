@@ -24,6 +24,7 @@ from accounts.views.groups.common import PolicyAttachForm
 from config.forms import ConsoleForm, format_tags, parse_tags
 from policies.authorization import actor_for, all_or_nothing
 from policies.permissions import require
+from policies.selectors import access_advisor, user_permissions
 from policies.services.attachments import policy_attach_by_arn
 
 TABS = ("permissions", "groups", "credentials", "tags", "access-advisor")
@@ -88,8 +89,6 @@ class UserDetailView(View):
 
     def context(self, request, user: IAMUser, tab: str, **forms_) -> dict:
         """The page's context; a form that failed validation is passed in to show its errors."""
-        from policies.selectors import access_advisor, user_permissions
-
         if tab not in TABS:
             tab = "permissions"
         policies = identity_policies(user)

@@ -72,6 +72,10 @@ def parse_input(operation: dict, request, uri: dict) -> dict:
     return params
 
 
+def _mq_scope(signed) -> None:
+    check_scope(signed, service=mq_reference()["signing_name"])
+
+
 def make_view(operations_by_method: dict[str, dict]):
     """The view of one path: the operations served there, by HTTP method."""
 
@@ -88,8 +92,7 @@ def make_view(operations_by_method: dict[str, dict]):
                 request_id,
             )
         try:
-            principal, _credential = authenticate_sigv4(request)
-            check_scope(request.sigv4, service=mq_reference()["signing_name"])
+            principal, _credential = authenticate_sigv4(request, scope=_mq_scope)
             context = MQContext(
                 request=request,
                 principal=principal,

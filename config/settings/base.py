@@ -74,8 +74,19 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-# Throttle per user and, separately, per source IP address.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# django-axes records attempts; the console's own throttle (accounts/services/
+# signin_throttle.py, docs/security.md) decides: AXES_FAILURE_LIMIT failures lock out one user
+# from one source (the browser it knows, else the address) for AXES_COOLOFF_TIME, and beyond
+# these limits per user (from anywhere) and per address (for any user) unknown browsers are
+# slowed down, never the owner's known browser.
+AXES_LOCK_OUT_AT_FAILURE = False
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+MQIAM_SIGNIN_USER_LIMIT = env.int("MQIAM_SIGNIN_USER_LIMIT", default=10)
+MQIAM_SIGNIN_SOURCE_LIMIT = env.int("MQIAM_SIGNIN_SOURCE_LIMIT", default=20)
+MQIAM_SIGNIN_BACKOFF_MAX = timedelta(
+    seconds=env.int("MQIAM_SIGNIN_BACKOFF_MAX_SECONDS", default=60)
+)
+MQIAM_KNOWN_DEVICE_AGE = timedelta(days=env.int("MQIAM_KNOWN_DEVICE_DAYS", default=90))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.auth.lockout_response"
 AXES_VERBOSE = False

@@ -70,7 +70,15 @@ Pending = list[tuple[str, int | None, int, CompiledStatement]]
 # Actions whose resource-based policy is a role trust policy, which must always allow the
 # caller explicitly (IAM User Guide, "Cross account resource access" and role trust policies).
 TRUST_ACTIONS = frozenset(
-    {"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity"}
+    {
+        "sts:assumerole",
+        "sts:assumerolewithsaml",
+        "sts:assumerolewithwebidentity",
+        # Implied by AssumeRole and authorized as it is (id_session-tags.html,
+        # id_credentials_temp_control-access_monitor.html).
+        "sts:tagsession",
+        "sts:setsourceidentity",
+    }
 )
 
 

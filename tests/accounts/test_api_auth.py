@@ -72,9 +72,9 @@ def _botocore_request(url, new_key, *, method="GET", body=b"", token=None, when=
         with mock.patch(
             "botocore.auth.get_current_datetime", return_value=when.replace(tzinfo=None)
         ):
-            SigV4Auth(credentials, "iam", "us-east-1").add_auth(request)
+            SigV4Auth(credentials, "execute-api", "us-east-1").add_auth(request)
     else:
-        SigV4Auth(credentials, "iam", "us-east-1").add_auth(request)
+        SigV4Auth(credentials, "execute-api", "us-east-1").add_auth(request)
     return request
 
 

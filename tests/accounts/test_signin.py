@@ -92,12 +92,82 @@ def test_failed_sign_ins_lock_out_the_user_then_cool_off(client, alice, settings
     assert client.get("/").status_code == 302
 
 
-def test_failures_from_one_address_lock_out_that_address(client, account, settings):
-    for i in range(settings.AXES_FAILURE_LIMIT):
-        _user_signin(client, username=f"guess{i}", password="wrong")
+def _signin_from(client, address, *, username="alice", password=PASSWORD, root=None):
+    data = (
+        {"as": "root", "email": root, "password": password}
+        if root
+        else {"as": "user", "account": "acme", "username": username, "password": password}
+    )
+    return client.post("/signin", data, REMOTE_ADDR=address)
+
+
+def _known_browser(address, **kwargs):
+    """A browser on which the user signed in before (it keeps the known-browser cookie)."""
+    from django.test import Client
+
+    browser = Client()
+    assert _signin_from(browser, address, **kwargs).status_code == 302
+    browser.post("/signout")
+    return browser
+
+
+def test_spraying_from_one_address_slows_unknown_browsers_there_not_known_ones(
+    client, account, settings
+):
+    settings.MQIAM_SIGNIN_SOURCE_LIMIT = 4
     other = IAMUserFactory(account=account, name="bob")
     users.user_password_set(actor=system_actor(), user=other, password=PASSWORD)
-    assert _user_signin(client, username="bob").status_code == 429
+    bobs_browser = _known_browser("198.51.100.7", username="bob")
+    for i in range(settings.MQIAM_SIGNIN_SOURCE_LIMIT + 7):  # back-off 2**7 s, capped at 60 s
+        _signin_from(client, "198.51.100.7", username=f"guess{i}", password="wrong")
+    refused = _signin_from(client, "198.51.100.7", username="bob")
+    assert refused.status_code == 429 and b"Wait" in refused.content
+    assert _signin_from(bobs_browser, "198.51.100.7", username="bob").status_code == 302
+    assert _signin_from(client, "203.0.113.9", username="bob").status_code == 302
+
+
+def test_a_stranger_cannot_lock_the_owner_out(client, account, alice, settings):
+    root = RootUserFactory(account=account, email="owner@acme.example")
+    alices_browser = _known_browser("192.0.2.10")
+    roots_browser = _known_browser("192.0.2.10", root=root.email, password="Root-Passw0rd")
+    for _ in range(settings.AXES_FAILURE_LIMIT + 3):
+        _signin_from(client, "192.0.2.10", password="wrong")  # a colleague behind the same NAT
+        _signin_from(client, "192.0.2.10", root=root.email, password="wrong")
+    assert _signin_from(client, "192.0.2.10").status_code == 429  # that user, that browser
+    # The owners' known browsers, at the same address, are not locked out…
+    assert _signin_from(alices_browser, "192.0.2.10").status_code == 302
+    owner = _signin_from(roots_browser, "192.0.2.10", root=root.email, password="Root-Passw0rd")
+    assert owner.status_code == 302
+    # …nor is a new browser elsewhere, below the per-user slow-down threshold.
+    assert _signin_from(client, "203.0.113.50").status_code == 302
+
+
+def test_the_lockout_ends_after_the_cool_off_and_refusals_do_not_renew_it(client, alice, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _signin_from(client, "192.0.2.20", password="wrong")
+    for _ in range(3):  # the attacker keeps trying during the lockout
+        assert _signin_from(client, "192.0.2.20", password="wrong").status_code == 429
+    failures = AuditEvent.objects.filter(
+        action="signin:ConsoleLogin", error_code="Failed authentication"
+    )
+    assert failures.count() == settings.AXES_FAILURE_LIMIT
+    assert AuditEvent.objects.filter(error_code="Throttled").count() == 3
+    failures.update(time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(seconds=1))
+    assert _signin_from(client, "192.0.2.20").status_code == 302
+
+
+def test_many_sources_guessing_one_user_are_slowed_down_per_user(client, account, alice, settings):
+    settings.MQIAM_SIGNIN_USER_LIMIT = 3
+    alices_browser = _known_browser("192.0.2.30")
+    for i in range(settings.MQIAM_SIGNIN_USER_LIMIT + 7):
+        _signin_from(client, f"203.0.113.{i + 1}", password="wrong")  # one guess per address
+    refused = _signin_from(client, "203.0.113.200")
+    assert refused.status_code == 429 and b"Wait" in refused.content
+    assert _signin_from(alices_browser, "203.0.113.201").status_code == 302
 
 
 def test_open_redirects_are_refused(client, alice):

@@ -21,6 +21,7 @@ from accounts.selectors import (
 from accounts.services import roles
 from accounts.services.sts import role_session_revoke
 from accounts.services.trust import trusted_entities
+from accounts.services.trust_principals import role_trust_policy_resolved
 from accounts.views.groups.common import PolicyAttachForm
 from accounts.views.roles.common import (
     HOURS,
@@ -66,7 +67,8 @@ class RoleDetailView(View):
         policies = identity_policies(role)
         attached = {p.arn for p in policies["attached"]}
         sessions = list(role_active_sessions(role=role)[:200])
-        trusted = trusted_entities(role.trust_policy)
+        trust_document = role_trust_policy_resolved(role)
+        trusted = trusted_entities(trust_document)
         return {
             "role": role,
             "tab": tab,
@@ -83,7 +85,7 @@ class RoleDetailView(View):
             "read_only": role.is_service_linked,
             "read_only_reason": read_only_reason(role) if role.is_service_linked else "",
             "policies": policies,
-            "trust_json": pretty_json(role.trust_policy),
+            "trust_json": pretty_json(trust_document),
             "trusted": trusted,
             "sessions": sessions,
             "assumptions": role_recent_assumptions(role=role) if tab == "last-used" else [],

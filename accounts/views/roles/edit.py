@@ -12,6 +12,7 @@ from accounts.models import Role
 from accounts.selectors import identity_policies, role_active_sessions
 from accounts.services import roles
 from accounts.services.deletion import role_delete_with_blockers
+from accounts.services.trust_principals import role_trust_policy_resolved
 from accounts.views.deletion import ConfirmDeleteView
 from accounts.views.roles.common import (
     HOURS,
@@ -112,7 +113,9 @@ class RoleTrustUpdateView(View):
         result = check(request, "iam:GetRole", role.arn)
         if not result.allowed:
             return render_denied(request, result)
-        form = TrustPolicyForm(initial={"trust_json": pretty_json(role.trust_policy)})
+        form = TrustPolicyForm(
+            initial={"trust_json": pretty_json(role_trust_policy_resolved(role))}
+        )
         return render(request, self.template_name, self._context(role, form, []))
 
     def _context(self, role: Role, form, findings: list) -> dict:
