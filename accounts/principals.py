@@ -41,6 +41,7 @@ class Principal:
     session_expires_at: datetime | None = None
     source_arn: str = ""  # for a role session: who assumed the role
     source_identity: str = ""  # for a role session: its SourceIdentity (aws:SourceIdentity)
+    transitive_tags: dict = field(default_factory=dict)  # session tags passed on when chaining
     display_color: str = ""
 
     is_authenticated = True
@@ -117,6 +118,11 @@ def principal_for_role_session(session, **extra) -> Principal:
         session_expires_at=session.expires_at,
         source_arn=session.source_arn,
         source_identity=session.source_identity,
+        transitive_tags={
+            key: session.session_tags[key]
+            for key in session.transitive_tag_keys
+            if key in session.session_tags
+        },
         display_color=session.display_color,
         **extra,
     )

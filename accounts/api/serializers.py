@@ -55,6 +55,9 @@ class AssumeRoleInputSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=2048), required=False, max_length=10
     )
     Tags = serializers.ListField(child=serializers.DictField(), required=False, max_length=50)
+    TransitiveTagKeys = serializers.ListField(
+        child=serializers.CharField(max_length=128), required=False, max_length=50
+    )
     SourceIdentity = serializers.CharField(required=False, max_length=64)
     ExternalId = serializers.CharField(required=False, max_length=1224)
     SerialNumber = serializers.CharField(required=False, max_length=256)

@@ -156,6 +156,7 @@ class AssumeRoleApi(APIView):
             session_policy=params.get("Policy") or None,
             session_policy_arns=params.get("PolicyArns"),
             tags=tags or None,
+            transitive_tag_keys=params.get("TransitiveTagKeys"),
             source_identity=params.get("SourceIdentity"),
             mfa_authenticated=mfa_used,
         )

@@ -97,6 +97,8 @@ class RoleSession(models.Model):
     session_policy = models.TextField(blank=True, default="")
     session_policy_arns = models.JSONField(default=list, blank=True)
     session_tags = models.JSONField(default=dict, blank=True)
+    # Keys of session_tags that pass on to sessions chained from this one (TransitiveTagKeys).
+    transitive_tag_keys = models.JSONField(default=list, blank=True)
     mfa_authenticated_at = models.DateTimeField(null=True, blank=True)
     issued_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)

@@ -56,8 +56,6 @@ def assume_role(call: Call) -> dict:
     if call.get("ExternalId") is not None:
         context["sts:ExternalId"] = call.get("ExternalId")
     tags = tags_in(call.get("Tags"))
-    if call.get("TransitiveTagKeys"):
-        context["sts:TransitiveTagKeys"] = list(call.get("TransitiveTagKeys"))
     new = sts_service.assume_role(
         actor=call.actor,
         caller=caller,
@@ -69,6 +67,7 @@ def assume_role(call: Call) -> dict:
         session_policy=call.get("Policy") or None,
         session_policy_arns=[p["arn"] for p in call.get("PolicyArns") or [] if p.get("arn")],
         tags=tags or None,
+        transitive_tag_keys=list(call.get("TransitiveTagKeys") or []),
         source_identity=call.get("SourceIdentity"),
         mfa_authenticated=_mfa(call),
     )
@@ -79,7 +78,7 @@ def assume_role(call: Call) -> dict:
             "AssumedRoleId": f"{session.role.unique_id}:{session.session_name}",
             "Arn": session.arn,
         },
-        "PackedPolicySize": _packed_size(session.session_policy or None, tags),
+        "PackedPolicySize": _packed_size(session.session_policy or None, session.session_tags),
         "SourceIdentity": session.source_identity or None,
     }
 

@@ -124,17 +124,16 @@ def role_session_create(
     session_policy: str | None = None,
     session_policy_arns: list[dict] | None = None,
     tags: dict | None = None,
+    transitive_tag_keys: list[str] | None = None,
     source_identity: str | None = None,
     mfa_authenticated: bool = False,
     via_console: bool = False,
     display_color: str = "",
 ) -> NewRoleSession:
-    """Issue the session once authorization has allowed it (see policies.sts)."""
+    """Issue the session once authorization has allowed it (tags: inherited ones included)."""
     secret = identifiers.secret_access_key()
     token = secrets.token_urlsafe(192)
     now = timezone.now()
-    if caller.kind == ASSUMED_ROLE and caller.tags:
-        tags = {**caller.tags, **(tags or {})}
     with transaction.atomic():
         session = RoleSession.objects.create(
             role=role,
@@ -147,6 +146,7 @@ def role_session_create(
             session_policy=session_policy or "",
             session_policy_arns=session_policy_arns or [],
             session_tags=dict(tags or {}),
+            transitive_tag_keys=list(transitive_tag_keys or []),
             mfa_authenticated_at=(caller.mfa_authenticated_at or now)
             if mfa_authenticated
             else None,
@@ -236,6 +236,33 @@ def session_policy_text(policy: str | dict | None) -> str | None:
     return policy if isinstance(policy, str) else json.dumps(policy)
 
 
+def _session_tags(
+    caller: Principal, tags: dict | None, transitive_tag_keys: list[str] | None
+) -> tuple[dict | None, list[str]]:
+    """The new session's tags and transitive keys: the caller's transitive session tags
+    (role chaining: only those, never the caller's role tags or other session tags), then the
+    request's; a transitive tag cannot be changed down the chain (AWS's rules).
+    """
+    requested = dict(tags or {})
+    keys = list(transitive_tag_keys or [])
+    unknown = [key for key in keys if key not in requested]
+    if unknown:
+        raise ValidationError(
+            f"TransitiveTagKeys must be keys of the session tags: {', '.join(unknown)}.",
+            fields={"TransitiveTagKeys": "not among Tags"},
+        )
+    inherited = caller.transitive_tags if caller.kind == ASSUMED_ROLE else {}
+    changed = [k for k, v in inherited.items() if k in requested and requested[k] != v]
+    if changed:
+        raise ValidationError(
+            "A transitive session tag cannot be changed in a chained role session: "
+            f"{', '.join(changed)}.",
+            fields={"Tags": "transitive tag set by an earlier session"},
+        )
+    merged = {**inherited, **requested}
+    return merged or None, sorted({*inherited, *keys})
+
+
 # What a role that does not exist is evaluated against: a trust policy that trusts no one.
 NO_TRUST = '{"Version": "2012-10-17", "Statement": []}'
 
@@ -261,6 +288,7 @@ def assume_role(
     session_policy: str | dict | None = None,
     session_policy_arns: list[str] | None = None,
     tags: dict | None = None,
+    transitive_tag_keys: list[str] | None = None,
     source_identity: str | None = None,
     mfa_authenticated: bool = False,
     via_console: bool = False,
@@ -311,7 +339,10 @@ def assume_role(
                 fields={"source_identity": "set by the first session of the chain"},
             )
         source_identity = caller.source_identity
+    tags, transitive = _session_tags(caller, tags, transitive_tag_keys)
     context = {**context, "sts:RoleSessionName": session_name}
+    if transitive_tag_keys:
+        context["sts:TransitiveTagKeys"] = list(transitive_tag_keys)
     if mfa_authenticated:
         context["aws:MultiFactorAuthPresent"] = "true"
         context.setdefault("aws:MultiFactorAuthAge", "0")
@@ -355,6 +386,7 @@ def assume_role(
         session_policy=policy_text,
         session_policy_arns=arns,
         tags=tags,
+        transitive_tag_keys=transitive,
         source_identity=source_identity,
         mfa_authenticated=mfa_authenticated or context.get("aws:MultiFactorAuthPresent") == "true",
         via_console=via_console,

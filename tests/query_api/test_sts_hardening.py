@@ -148,6 +148,41 @@ def test_source_identity_needs_sts_set_source_identity_and_reaches_the_context(
         bob_iam.list_roles()
 
 
+def test_role_chaining_passes_on_only_transitive_session_tags(live_server, sts, iam):
+    """A chained session gets the caller's transitive session tags, not its role's tags."""
+    arn = operators(iam, trust("sts:AssumeRole", "sts:TagSession"))
+    iam.tag_role(RoleName="operators", Tags=[{"Key": "team", "Value": "blue"}])
+    iam.create_role(
+        RoleName="first",
+        AssumeRolePolicyDocument=trust("sts:AssumeRole", "sts:TagSession"),
+        Tags=[{"Key": "team", "Value": "red"}],
+    )
+    iam.put_role_policy(
+        RoleName="first",
+        PolicyName="chain",
+        PolicyDocument=role_policy(
+            {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"], "Resource": "*"}
+        ),
+    )
+    first_arn = f"arn:aws:iam::{ACCOUNT}:role/first"
+
+    def chained(**first_kwargs):
+        first = sts.assume_role(RoleArn=first_arn, RoleSessionName="c1", **first_kwargs)
+        _, first_sts = session_clients(live_server, first["Credentials"])
+        second = first_sts.assume_role(RoleArn=arn, RoleSessionName="c2")
+        second_iam, _ = session_clients(live_server, second["Credentials"])
+        return second_iam
+
+    red = [{"Key": "team", "Value": "red"}]
+    assert chained().list_users()["Users"]  # the first role's own tag is not passed on
+    assert chained(Tags=red).list_users()["Users"]  # a non-transitive session tag: not passed
+    with pytest.raises(ClientError) as excinfo:
+        chained(Tags=red, TransitiveTagKeys=["team"]).list_users()  # transitive: passed on
+    assert error_of(excinfo)[0] == "AccessDenied"
+    second = RoleSession.objects.filter(session_name="c2").order_by("-issued_at").first()
+    assert second.session_tags == {"team": "red"} and second.transitive_tag_keys == ["team"]
+
+
 # Hardening item 7: session policies only from the role's account (or AWS managed).
 
 
