@@ -6,9 +6,10 @@ run:
 	@.ci/services
 	@.venv/bin/python manage.py ensure_database
 	@.venv/bin/python manage.py migrate --no-input
-	@.venv/bin/python manage.py load_demo
-	@echo "Console: http://127.0.0.1:$${PORT:-8000}/  (Ctrl-C stops web, worker and beat)"
-	@.venv/bin/honcho start -f Procfile
+	@.venv/bin/python manage.py load_demo --quiet
+	@echo "Starting web, worker and beat; the address and sign-in details follow once the console is up."
+	@# Ctrl-C is how the console stops: a clean stop, not a failed make (honcho exits 130).
+	@trap 'exit 0' INT; .venv/bin/honcho start -f Procfile || [ $$? -eq 130 ]
 
 test:
 	@.ci/setup dev

@@ -1,0 +1,60 @@
+"""``manage.py demo_banner``: once the console answers, print its address and the demo
+sign-in details, then stay up (honcho ends every process when one exits).
+
+`make run` runs it as the Procfile's last process, so the details are the last thing printed
+after the web server, the worker and the scheduler have started, not buried in their logs.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from config.demo import sign_in_details
+from config.env import env
+
+
+def wait_until_up(url: str, *, timeout_s: float) -> bool:
+    """Poll ``url`` until it answers 200, or give up after ``timeout_s`` seconds."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def banner(url: str, details: list[tuple[str, str]]) -> str:
+    """The framed block of text printed once the console is up."""
+    lines = [f"The console is up: {url}/", "", "Demo sign-in:"]
+    lines += [f"  {who}: {how}" for who, how in details]
+    lines += ["", "Ctrl-C stops the web server, the worker and the scheduler."]
+    rule = "=" * min(100, max(len(line) for line in lines))
+    return "\n".join([rule, *lines, rule])
+
+
+class Command(BaseCommand):
+    help = "Print the console's address and the demo sign-in details once the console is up."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--timeout", type=float, default=180.0)
+        parser.add_argument("--once", action="store_true", help="exit after printing")
+
+    def handle(self, *args, **options):
+        url = settings.MQIAM["CONSOLE_URL"].rstrip("/")
+        if not wait_until_up(f"{url}/healthz", timeout_s=options["timeout"]):
+            self.stderr.write(f"The console did not answer at {url}/healthz.")
+        password = env.str("DEMO_PASSWORD", default="Demo-Passw0rd!")
+        self.stdout.write(banner(url, sign_in_details(password=password)))
+        self.stdout.flush()
+        if not options["once"]:
+            signal.pause()  # until honcho stops every process (Ctrl-C)
