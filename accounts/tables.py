@@ -31,7 +31,10 @@ class UserTable(tables.Table):
 
     def render_name(self, record):
         return format_html(
-            '<a href="{}">{}</a>', reverse("user-detail", args=[record.name]), record.name
+            '<a class="name-truncate" href="{}" title="{}">{}</a>',
+            reverse("user-detail", args=[record.name]),
+            record.name,
+            record.name,
         )
 
     def render_oldest_key_created(self, value):
@@ -66,7 +69,10 @@ class GroupTable(tables.Table):
 
     def render_name(self, record):
         return format_html(
-            '<a href="{}">{}</a>', reverse("group-detail", args=[record.name]), record.name
+            '<a class="name-truncate" href="{}" title="{}">{}</a>',
+            reverse("group-detail", args=[record.name]),
+            record.name,
+            record.name,
         )
 
 
@@ -88,7 +94,10 @@ class RoleTable(tables.Table):
 
     def render_name(self, record):
         link = format_html(
-            '<a href="{}">{}</a>', reverse("role-detail", args=[record.name]), record.name
+            '<a class="name-truncate" href="{}" title="{}">{}</a>',
+            reverse("role-detail", args=[record.name]),
+            record.name,
+            record.name,
         )
         if record.is_service_linked:
             return format_html(

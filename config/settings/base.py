@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.csrf",
                 "django.contrib.messages.context_processors.messages",
                 "policies.requests.context.access_requests",
+                "accounts.context.principal_display",
             ],
         },
     },
