@@ -225,3 +225,72 @@ def test_olivia_operates_her_teams_broker_and_who_can_agrees_with_the_simulator(
     journey.goto("/requests")
     assert page.get_by_text("pending", exact=False).count() >= 1
     assert_fits(journey, "svc-reports sees its pending request")
+
+
+def _doc(*statements) -> str:
+    import json
+
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def test_a_30_node_access_graph_reads_and_collapses(journey, demo):
+    from accounts.services.groups import group_create, group_member_add
+    from accounts.services.users import user_create
+    from policies.services.attachments import policy_attach
+
+    actor = system_actor(demo.account_id)
+    orders = Broker.objects.get(account=demo, name="orders")
+    broker_arn = f"arn:aws:mq:*:{demo.account_id}:broker:orders:*"
+    for g in range(5):
+        group = group_create(actor=actor, account=demo, name=f"team-{g}-operators")
+        policy = policy_create(
+            actor=actor,
+            account=demo,
+            name=f"Team{g}BrokerAccess",
+            document=_doc(
+                {
+                    "Sid": "Describe",
+                    "Effect": "Allow",
+                    "Action": "mq:DescribeBroker",
+                    "Resource": broker_arn,
+                },
+                {
+                    "Sid": "Reboot",
+                    "Effect": "Allow",
+                    "Action": "mq:RebootBroker",
+                    "Resource": broker_arn,
+                },
+                {
+                    "Sid": "Users",
+                    "Effect": "Allow",
+                    "Action": ["mq:ListUsers", "mq:DescribeUser"],
+                    "Resource": broker_arn,
+                },
+            ),
+        )
+        policy_attach(actor=actor, policy=policy, identity=group)
+        for u in range(4):
+            user = user_create(actor=actor, account=demo, name=f"operator-{g}-{u}")
+            group_member_add(actor=actor, group=group, user=user)
+    deadline = time.monotonic() + 90
+    while not queries.freshness(demo.pk).current:
+        assert time.monotonic() < deadline, "the matrix did not become current"
+        time.sleep(0.2)
+
+    page = journey.page
+    page.set_viewport_size({"width": WIDTH, "height": 800})
+    sign_in(journey, "alice")
+    journey.goto(f"/access/who-can?action=mq:RebootBroker&resource={quote(orders.arn)}")
+    graph = page.locator("#access-graph[data-ready=true]")
+    graph.wait_for()
+    assert int(graph.get_attribute("data-nodes")) >= 30
+    graph.scroll_into_view_if_needed()
+    assert_fits(journey, "30 node access graph")
+    graph.screenshot(path=str(journey.directory / "graph-expanded.png"))
+    expanded = int(graph.get_attribute("data-visible"))
+    page.get_by_role("button", name="Collapse groups").click()
+    assert int(graph.get_attribute("data-visible")) <= expanded - 20
+    assert_fits(journey, "access graph with groups collapsed")
+    graph.screenshot(path=str(journey.directory / "graph-collapsed.png"))
+    page.get_by_role("button", name="Expand all").click()
+    assert int(graph.get_attribute("data-visible")) == expanded
