@@ -41,7 +41,10 @@ class UserTable(tables.Table):
         return _age(value)
 
     def render_last_activity(self, value):
-        return f"{_age(value)} ago" if value else "never"
+        if not value:
+            return "never"
+        age = _age(value)
+        return age if age == "today" else f"{age} ago"
 
 
 def _aria_sort(bound_column):
