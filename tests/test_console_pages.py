@@ -130,3 +130,47 @@ def test_the_matrix_hides_actions_without_access_and_counts_the_rest(alice):
     assert reboot["counts"]["allowed"] == 1  # orders, her team's broker
     every = alice.get("/access/user/olivia?all=1").context["rows"]
     assert len(every) == page.context["total_rows"]
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_an_unknown_address_shows_the_consoles_404_page_not_the_url_list(alice, settings, debug):
+    settings.DEBUG = debug
+    response = alice.get("/no-such-page")
+    text = response.content.decode()
+    assert response.status_code == 404
+    assert "Page not found" in text and "console.css" in text  # the console's own page
+    assert "URLconf" not in text and "api/v1/" not in text  # no list of URL patterns
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_missing_object_shows_the_consoles_404_with_its_message(alice, settings, debug):
+    settings.DEBUG = debug
+    response = alice.get("/access/user/nobody")
+    assert response.status_code == 404
+    text = response.content.decode()
+    assert "The user with name nobody cannot be found." in text
+    assert "Traceback" not in text and "console.css" in text
+
+
+def test_a_server_error_in_debug_shows_the_consoles_500_page_and_logs_it(
+    alice, settings, monkeypatch, caplog
+):
+    from policies.effective import views
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    settings.DEBUG = True
+    monkeypatch.setattr(views.queries, "freshness", boom)
+    alice.raise_request_exception = False
+    response = alice.get("/access/user/olivia")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+    assert any("Internal Server Error" in r.message for r in caplog.records)
+
+
+def test_api_docs_have_no_inline_style_for_the_csp_to_block(alice):
+    text = alice.get("/api/docs/").content.decode()
+    assert "<style" not in text
+    assert "console/swagger.css" in text

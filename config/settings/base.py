@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.PrincipalMiddleware",
+    # The console's own 404/403/500 pages, also with DEBUG on (no URL-pattern listing).
+    "config.error_pages.ConsoleErrorPagesMiddleware",
     # Console views leave AccessDenied to this one handler (AWS's 403 page, already audited).
     "policies.middleware.DenialMiddleware",
     # Last, so it sees the flag that a locked-out sign-in attempt leaves on the request.

@@ -117,6 +117,7 @@ def main_pages(account) -> list[tuple[str, str]]:
         ("credential report", "/account/credential-report"),
         ("security credentials", "/security-credentials"),
         ("role sessions", "/role-sessions"),
+        ("api docs", "/api/docs/"),
     ]
 
 
