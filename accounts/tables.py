@@ -55,6 +55,11 @@ def _aria_sort(bound_column):
 
 
 NOWRAP = {"td": {"class": "text-nowrap"}}
+# Columns of less weight show from 1,200 px; below, the rest fits without scrolling sideways.
+WIDE_ONLY = {
+    "th": {"class": "d-none d-xl-table-cell"},
+    "td": {"class": "d-none d-xl-table-cell text-nowrap"},
+}
 
 
 class GroupTable(tables.Table):
@@ -81,14 +86,14 @@ class GroupTable(tables.Table):
 
 class RoleTable(tables.Table):
     name = tables.Column(verbose_name="Role name", order_by=("name",))
-    path = tables.Column()
+    path = tables.Column(attrs=WIDE_ONLY)
     trusted = tables.Column(
         verbose_name="Trusted entities", accessor="trust_policy", orderable=False
     )
     policy_count = tables.Column(verbose_name="Policies")
     active_session_count = tables.Column(verbose_name="Sessions")
     last_used_at = tables.Column(verbose_name="Last used", default="never", attrs=NOWRAP)
-    created_at = tables.DateTimeColumn(verbose_name="Created", format="Y-m-d", attrs=NOWRAP)
+    created_at = tables.DateTimeColumn(verbose_name="Created", format="Y-m-d", attrs=WIDE_ONLY)
 
     class Meta:
         attrs = {"class": "table table-hover align-middle mb-0", "th": {"aria-sort": _aria_sort}}

@@ -45,7 +45,7 @@ class BrokerTable(tables.Table):
     name = tables.Column(verbose_name="Broker name", order_by=("name",))
     state = tables.Column(verbose_name="Status", attrs=NOWRAP)
     engine_type = tables.Column(verbose_name="Engine", order_by=("engine_type", "engine_version"))
-    deployment_mode = tables.Column(verbose_name="Deployment mode")
+    deployment_mode = tables.Column(verbose_name="Deployment mode", attrs=WIDE_ONLY)
     host_instance_type = tables.Column(verbose_name="Instance type", attrs=NOWRAP)
     pending_user_count = tables.Column(verbose_name="Pending changes", orderable=False)
     tags = tables.Column(verbose_name="Tags", orderable=False)
