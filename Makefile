@@ -1,6 +1,8 @@
 # The two commands of the README: `make run` and `make test`.
 .PHONY: run test setup lint
 
+# Ctrl-C is how `make run` stops: honcho then exits 130, which is a clean stop, not a failed
+# make (the trap keeps the shell from dying of the signal, so make prints no error either).
 run:
 	@.ci/setup
 	@.ci/services
@@ -8,7 +10,6 @@ run:
 	@.venv/bin/python manage.py migrate --no-input
 	@.venv/bin/python manage.py load_demo --quiet
 	@echo "Starting web, worker and beat; the address and sign-in details follow once the console is up."
-	@# Ctrl-C is how the console stops: a clean stop, not a failed make (honcho exits 130).
 	@trap 'exit 0' INT; .venv/bin/honcho start -f Procfile || [ $$? -eq 130 ]
 
 test:

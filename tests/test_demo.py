@@ -121,3 +121,25 @@ def test_the_run_banner_prints_the_address_and_sign_ins_once_the_console_answers
     assert f"The console is up: {live_server.url}/" in text
     for name in ("alice", "olivia", "svc-reports", "svc-monitoring access key"):
         assert name in text
+
+
+def test_the_console_url_in_emails_follows_host_and_port():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    code = "from django.conf import settings; print(settings.MQIAM['CONSOLE_URL'])"
+    env = {k: v for k, v in os.environ.items() if k != "MQIAM_CONSOLE_URL"}
+    env.update(PORT="8123", HOST="0.0.0.0", DJANGO_SETTINGS_MODULE="config.settings.local")
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert out.stdout.strip().splitlines()[-1] == "http://127.0.0.1:8123"

@@ -14,6 +14,7 @@ import urllib.request
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 
 from config.demo import sign_in_details
 from config.env import env
@@ -54,7 +55,11 @@ class Command(BaseCommand):
         if not wait_until_up(f"{url}/healthz", timeout_s=options["timeout"]):
             self.stderr.write(f"The console did not answer at {url}/healthz.")
         password = env.str("DEMO_PASSWORD", default="Demo-Passw0rd!")
-        self.stdout.write(banner(url, sign_in_details(password=password)))
+        try:
+            details = sign_in_details(password=password)
+        except DatabaseError as error:  # the banner must never stop the console (honcho would)
+            details = [("sign-in details", f"unavailable ({error}); run manage.py load_demo")]
+        self.stdout.write(banner(url, details))
         self.stdout.flush()
         if not options["once"]:
             signal.pause()  # until honcho stops every process (Ctrl-C)
