@@ -82,6 +82,40 @@ def test_every_demo_user_can_switch_into_the_read_only_role(client, demo, name):
     assert "BrokerReadOnly" in client.get("/").content.decode()
 
 
+@pytest.mark.parametrize("mfa", [False, True])
+def test_brokeradmin_needs_an_mfa_sign_in_which_self_service_enrolment_allows(client, demo, mfa):
+    import time
+
+    import pyotp
+
+    from accounts.actors import system_actor
+    from accounts.models import IAMUser
+    from accounts.services import mfa as mfa_service
+
+    if mfa:
+        olivia = IAMUser.objects.get(name="olivia")
+        enrolment = mfa_service.mfa_device_create(actor=system_actor(), owner=olivia, name="olivia")
+        totp = pyotp.TOTP(enrolment.seed)
+        now = time.time() - 60
+        mfa_service.mfa_device_enable(
+            actor=system_actor(),
+            device=enrolment.device,
+            code1=totp.at(now),
+            code2=totp.at(now + 30),
+        )
+    response = client.post(
+        "/signin",
+        {"as": "user", "account": "acme-prod", "username": "olivia", "password": PASSWORD},
+    )
+    if mfa:
+        assert response["Location"].startswith("/signin/mfa")
+        assert client.post("/signin/mfa", {"code": totp.now()}).status_code == 302
+    response = client.post(
+        "/switch-role", {"account": "acme-prod", "role_name": "BrokerAdmin", "color": "red"}
+    )
+    assert (response.status_code == 302) is mfa
+
+
 def test_the_service_user_has_a_pending_request_and_reviewers_see_it(client, demo):
     pending = AccessRequest.objects.get(user__name="svc-reports")
     assert pending.status == "pending"

@@ -94,6 +94,7 @@ def _overflows(journey):
 def main_pages(account) -> list[tuple[str, str]]:
     orders = Broker.objects.get(account=account, name="orders")
     admin_policy = ManagedPolicy.objects.get(account=account, name="AdministratorAccess")
+    long_policy = ManagedPolicy.objects.get(account=account, name=LONG_POLICY_NAME)
     return [
         ("dashboard", "/"),
         ("users", "/users"),
@@ -104,6 +105,7 @@ def main_pages(account) -> list[tuple[str, str]]:
         ("role brokeradmin", "/roles/BrokerAdmin"),
         ("policies", "/policies"),
         ("policy administratoraccess", f"/policies/{admin_policy.unique_id}"),
+        ("policy with a 128 character name", f"/policies/{long_policy.unique_id}"),
         ("brokers", "/brokers"),
         ("broker orders", f"/brokers/{orders.broker_id}"),
         ("configurations", "/configurations"),
