@@ -3,6 +3,8 @@
 
 # Ctrl-C is how `make run` stops: honcho then exits 130, which is a clean stop, not a failed
 # make (the trap keeps the shell from dying of the signal, so make prints no error either).
+# honcho gives each process its own PORT (5000, 5100, ... unless PORT is set), so the port
+# the console is served on travels as MQIAM_PORT, the same in every process.
 run:
 	@.ci/setup
 	@.ci/services
@@ -10,7 +12,7 @@ run:
 	@.venv/bin/python manage.py migrate --no-input
 	@.venv/bin/python manage.py load_demo --quiet
 	@echo "Starting web, worker and beat; the address and sign-in details follow once the console is up."
-	@trap 'exit 0' INT; .venv/bin/honcho start -f Procfile || [ $$? -eq 130 ]
+	@trap 'exit 0' INT; MQIAM_PORT=$${PORT:-8000} .venv/bin/honcho start -f Procfile || [ $$? -eq 130 ]
 
 test:
 	@.ci/setup dev

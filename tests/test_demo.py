@@ -149,7 +149,9 @@ def test_the_run_banner_prints_the_address_and_sign_ins_once_the_console_answers
     call_command("load_demo", "--password", PASSWORD, "--quiet", stdout=StringIO())
     settings.MQIAM = {**settings.MQIAM, "CONSOLE_URL": live_server.url}
     out, err = StringIO(), StringIO()
-    call_command("demo_banner", "--once", "--timeout", "20", stdout=out, stderr=err)
+    call_command(
+        "demo_banner", "--once", "--timeout", "20", "--worker-grace", "0", stdout=out, stderr=err
+    )
     text = out.getvalue()
     assert err.getvalue() == ""
     assert f"The console is up: {live_server.url}/" in text

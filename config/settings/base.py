@@ -266,11 +266,13 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- The product ---------------------------------------------------------------------
-# The address `make run` serves (the Procfile's HOST and PORT); a wildcard bind is reached
-# on the loopback address.
+# The address `make run` serves (HOST and PORT; under honcho, whose processes each get a
+# PORT of their own, the Makefile passes the console's port as MQIAM_PORT); a wildcard bind
+# is reached on the loopback address.
 _RUN_HOST = env.str("HOST", default="127.0.0.1")
 _RUN_URL = "http://{}:{}".format(
-    "127.0.0.1" if _RUN_HOST in ("0.0.0.0", "::", "") else _RUN_HOST, env.int("PORT", default=8000)
+    "127.0.0.1" if _RUN_HOST in ("0.0.0.0", "::", "") else _RUN_HOST,
+    env.int("MQIAM_PORT", default=env.int("PORT", default=8000)),
 )
 
 MQIAM = {
