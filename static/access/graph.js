@@ -31,7 +31,7 @@ document.addEventListener("DOMContentLoaded", async () => {
       { selector: "node", style: {
         label: "data(label)", "background-color": (n) => colours[n.data("type")] || "#999",
         color: "#212529", "font-size": 11, "text-valign": "bottom", "text-halign": "center",
-        "text-margin-y": 4, "text-wrap": "ellipsis", "text-max-width": 130, width: 24, height: 24,
+        "text-margin-y": 4, "text-wrap": "ellipsis", "text-max-width": 160, width: 24, height: 24,
         "text-background-color": "#fff", "text-background-opacity": 0.9, "text-background-padding": 2,
         "text-background-shape": "roundrectangle" } },
       { selector: "node[type = 'resource']", style: { shape: "round-rectangle", width: 34, height: 34 } },

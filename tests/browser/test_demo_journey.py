@@ -168,6 +168,7 @@ def test_olivia_operates_her_teams_broker_and_who_can_agrees_with_the_simulator(
     for broker in (orders, telemetry):
         journey.goto(f"/access/who-can?action=mq:RebootBroker&resource={quote(broker.arn)}")
         page.locator("#matrix-freshness").get_by_text("Current").wait_for()
+        page.locator("#access-graph[data-ready=true]").wait_for()
         who[broker.name] = (
             page.get_by_role("link", name=f"arn:aws:iam::{demo.account_id}:user/olivia").count() > 0
         )
