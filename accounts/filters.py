@@ -55,6 +55,14 @@ class AuditEventFilter(django_filters.FilterSet):
         form = ConsoleForm
 
 
+class MfaWidget(django_filters.widgets.BooleanWidget):
+    """Django's boolean widget calls "no filter" Unknown; here it means every user."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", "Any"), ("true", "Enabled"), ("false", "Not enabled")]
+
+
 class UserFilter(django_filters.FilterSet):
     """User list filters (UI and API): name search, path, group, tag, MFA, key age, activity."""
 
@@ -68,9 +76,7 @@ class UserFilter(django_filters.FilterSet):
         field_name="groups__name", lookup_expr="iexact", label="Group", distinct=True
     )
     tag = django_filters.CharFilter(method="filter_tag", label="Tag (key or key=value)")
-    mfa = django_filters.BooleanFilter(
-        field_name="has_mfa", label="MFA enabled", widget=django_filters.widgets.BooleanWidget()
-    )
+    mfa = django_filters.BooleanFilter(field_name="has_mfa", label="MFA", widget=MfaWidget())
     key_older_than_days = django_filters.NumberFilter(
         method="filter_key_age",
         label="Active key older than (days)",

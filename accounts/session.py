@@ -50,13 +50,26 @@ def session_sign_out(request) -> None:
     request.session.flush()
 
 
-def session_switch_role(request, role_session: RoleSession | None) -> None:
-    """Act as a role session in the browser, or (None) switch back to the signed-in identity."""
+def session_switch_role(
+    request, role_session: RoleSession | None, *, display_name: str = ""
+) -> None:
+    """Act as a role session in the browser, or (None) switch back to the signed-in identity.
+
+    ``display_name`` is how the navigation bar names the session (AWS keeps it in the
+    browser too: it is a label for the person, not part of the session's identity).
+    """
     data = request.session.get(SESSION_KEY)
     if data is None:
         return
     data["role_session"] = role_session.pk if role_session else None
+    data["role_display_name"] = display_name if role_session else ""
     request.session[SESSION_KEY] = data
+
+
+def role_display_name(request) -> str:
+    """The display name chosen when switching into the current role session ("" if none)."""
+    data = request.session.get(SESSION_KEY) or {}
+    return data.get("role_display_name", "") if data.get("role_session") else ""
 
 
 def base_principal(request) -> Principal | None:

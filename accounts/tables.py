@@ -33,14 +33,20 @@ class UserTable(tables.Table):
 
     def render_name(self, record):
         return format_html(
-            '<a href="{}">{}</a>', reverse("user-detail", args=[record.name]), record.name
+            '<a class="name-truncate" href="{}" title="{}">{}</a>',
+            reverse("user-detail", args=[record.name]),
+            record.name,
+            record.name,
         )
 
     def render_oldest_key_created(self, value):
         return _age(value)
 
     def render_last_activity(self, value):
-        return f"{_age(value)} ago" if value else "never"
+        if not value:
+            return "never"
+        age = _age(value)
+        return age if age == "today" else f"{age} ago"
 
 
 def _aria_sort(bound_column):
@@ -51,6 +57,11 @@ def _aria_sort(bound_column):
 
 
 NOWRAP = {"td": {"class": "text-nowrap"}}
+# Columns of less weight show from 1,200 px; below, the rest fits without scrolling sideways.
+WIDE_ONLY = {
+    "th": {"class": "d-none d-xl-table-cell"},
+    "td": {"class": "d-none d-xl-table-cell text-nowrap"},
+}
 
 
 class GroupTable(tables.Table):
@@ -68,20 +79,23 @@ class GroupTable(tables.Table):
 
     def render_name(self, record):
         return format_html(
-            '<a href="{}">{}</a>', reverse("group-detail", args=[record.name]), record.name
+            '<a class="name-truncate" href="{}" title="{}">{}</a>',
+            reverse("group-detail", args=[record.name]),
+            record.name,
+            record.name,
         )
 
 
 class RoleTable(tables.Table):
     name = tables.Column(verbose_name="Role name", order_by=("name",))
-    path = tables.Column()
+    path = tables.Column(attrs=WIDE_ONLY)
     trusted = tables.Column(
         verbose_name="Trusted entities", accessor="trust_policy", orderable=False
     )
     policy_count = tables.Column(verbose_name="Policies")
     active_session_count = tables.Column(verbose_name="Sessions")
     last_used_at = tables.Column(verbose_name="Last used", default="never", attrs=NOWRAP)
-    created_at = tables.DateTimeColumn(verbose_name="Created", format="Y-m-d", attrs=NOWRAP)
+    created_at = tables.DateTimeColumn(verbose_name="Created", format="Y-m-d", attrs=WIDE_ONLY)
 
     class Meta:
         attrs = {"class": "table table-hover align-middle mb-0", "th": {"aria-sort": _aria_sort}}
@@ -90,7 +104,10 @@ class RoleTable(tables.Table):
 
     def render_name(self, record):
         link = format_html(
-            '<a href="{}">{}</a>', reverse("role-detail", args=[record.name]), record.name
+            '<a class="name-truncate" href="{}" title="{}">{}</a>',
+            reverse("role-detail", args=[record.name]),
+            record.name,
+            record.name,
         )
         if record.is_service_linked:
             return format_html(

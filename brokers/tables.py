@@ -12,6 +12,11 @@ from brokers import engines
 from brokers.templatetags.brokers_tags import mode_label
 
 NOWRAP = {"td": {"class": "text-nowrap"}}
+# Columns of less weight show from 1,200 px; below, the rest fits without scrolling sideways.
+WIDE_ONLY = {
+    "th": {"class": "d-none d-xl-table-cell"},
+    "td": {"class": "d-none d-xl-table-cell text-nowrap"},
+}
 
 
 def state_badge(state: str) -> str:
@@ -29,16 +34,23 @@ def tag_badges(tags: dict) -> str:
     )
 
 
+# A long name is truncated with the full one on hover, so the other columns stay on screen.
+NAME_WITH_ID = (
+    '<a class="name-truncate" href="{}" title="{}">{}</a>'
+    '<div class="font-monospace-sm text-body-secondary text-nowrap small">{}</div>'
+)
+
+
 class BrokerTable(tables.Table):
     name = tables.Column(verbose_name="Broker name", order_by=("name",))
     state = tables.Column(verbose_name="Status", attrs=NOWRAP)
     engine_type = tables.Column(verbose_name="Engine", order_by=("engine_type", "engine_version"))
-    deployment_mode = tables.Column(verbose_name="Deployment mode")
+    deployment_mode = tables.Column(verbose_name="Deployment mode", attrs=WIDE_ONLY)
     host_instance_type = tables.Column(verbose_name="Instance type", attrs=NOWRAP)
     pending_user_count = tables.Column(verbose_name="Pending changes", orderable=False)
     tags = tables.Column(verbose_name="Tags", orderable=False)
-    region = tables.Column(attrs=NOWRAP)
-    created_at = tables.DateTimeColumn(verbose_name="Created", format="Y-m-d", attrs=NOWRAP)
+    region = tables.Column(attrs=WIDE_ONLY)
+    created_at = tables.DateTimeColumn(verbose_name="Created", format="Y-m-d", attrs=WIDE_ONLY)
 
     class Meta:
         attrs = {"class": "table table-hover align-middle mb-0", "id": "broker-table"}
@@ -47,8 +59,9 @@ class BrokerTable(tables.Table):
 
     def render_name(self, record):
         return format_html(
-            '<a href="{}">{}</a><div class="font-monospace-sm text-body-secondary">{}</div>',
+            NAME_WITH_ID,
             reverse("broker-detail", args=[record.broker_id]),
+            record.name,
             record.name,
             record.broker_id,
         )
@@ -88,8 +101,9 @@ class ConfigurationTable(tables.Table):
 
     def render_name(self, record):
         return format_html(
-            '<a href="{}">{}</a><div class="font-monospace-sm text-body-secondary">{}</div>',
+            NAME_WITH_ID,
             reverse("configuration-detail", args=[record.configuration_id]),
+            record.name,
             record.name,
             record.configuration_id,
         )

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from accounts.actors import Actor, system_actor
-from accounts.models import Account, Group, IAMUser, Role
+from accounts.crypto import decrypt
+from accounts.models import AccessKey, Account, Group, IAMUser, Role
+from accounts.principals import principal_for_user
 from accounts.services.access_keys import access_key_create
 from accounts.services.accounts import account_create
 from accounts.services.groups import group_create, group_member_add
@@ -25,9 +27,10 @@ from brokers.services import (
     configuration_create,
     configuration_update,
 )
-from policies.models import ManagedPolicy
+from policies.models import AccessRequest, ManagedPolicy
 from policies.services.attachments import policy_attach
 from policies.services.managed import policy_create
+from policies.services.requests import access_request_create
 
 PROD = {"account_id": "111122223333", "alias": "acme-prod", "email": "root@acme-prod.example"}
 DEV = {"account_id": "444455556666", "alias": "acme-dev", "email": "root@acme-dev.example"}
@@ -58,6 +61,65 @@ OPERATOR_POLICY = {
 }
 
 
+# The administrators administer: everything in their own account (AWS's AdministratorAccess).
+ADMINISTRATOR_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "AdministerEverything", "Effect": "Allow", "Action": "*", "Resource": "*"}
+    ],
+}
+
+# Every IAM user manages their own password, access keys and virtual MFA device (AWS's
+# documented self-service example), and may switch into the demo roles; BrokerAdmin's trust
+# policy still asks for MFA, which this policy lets the user enrol first.
+SELF_SERVICE_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "ViewAccountPasswordRules",
+            "Effect": "Allow",
+            "Action": ["iam:GetAccountPasswordPolicy"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "ManageOwnPasswordKeysAndMFA",
+            "Effect": "Allow",
+            "Action": [
+                "iam:ChangePassword",
+                "iam:GetUser",
+                "iam:GetLoginProfile",
+                "iam:ListAccessKeys",
+                "iam:CreateAccessKey",
+                "iam:UpdateAccessKey",
+                "iam:DeleteAccessKey",
+                "iam:ListMFADevices",
+                "iam:EnableMFADevice",
+                "iam:ResyncMFADevice",
+                "iam:DeactivateMFADevice",
+            ],
+            "Resource": "arn:aws:iam::*:user/${aws:username}",
+        },
+        {
+            "Sid": "ManageOwnVirtualMFADevice",
+            "Effect": "Allow",
+            "Action": ["iam:CreateVirtualMFADevice", "iam:DeleteVirtualMFADevice"],
+            "Resource": "arn:aws:iam::*:mfa/${aws:username}",
+        },
+        {
+            "Sid": "SwitchIntoDemoRoles",
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": [
+                "arn:aws:iam::111122223333:role/BrokerReadOnly",
+                "arn:aws:iam::111122223333:role/BrokerAdmin",
+            ],
+        },
+    ],
+}
+
+SERVICE_USER_PATH = "/service/"
+
+
 @dataclass
 class DemoReport:
     """What the loader did and what a person needs to sign in."""
@@ -77,9 +139,6 @@ def _account(spec: dict, password: str, report: DemoReport) -> Account:
             root_password=password,
         )
         report.created.append(f"account {spec['account_id']} ({spec['alias']})")
-    report.credentials.append(
-        (f"root of {spec['alias']}", f"email {spec['email']} / password {password}")
-    )
     return account
 
 
@@ -95,6 +154,55 @@ def _aws_policy(name: str) -> ManagedPolicy:
     return ManagedPolicy.objects.get(account=None, name=name)
 
 
+def _customer_policy(
+    actor: Actor, account: Account, name: str, description: str, document: dict, report
+) -> ManagedPolicy:
+    policy = ManagedPolicy.objects.filter(account=account, name=name).first()
+    if policy is None:
+        policy = policy_create(
+            actor=actor,
+            account=account,
+            name=name,
+            description=description,
+            document=json.dumps(document, indent=4),
+        )
+        report.created.append(f"policy {name}")
+    return policy
+
+
+def _group(actor: Actor, account: Account, name: str, report: DemoReport) -> Group:
+    group = Group.objects.filter(account=account, name=name).first()
+    if group is None:
+        group = group_create(actor=actor, account=account, name=name)
+        report.created.append(f"group {name}")
+    return group
+
+
+def _role(actor: Actor, account: Account, name: str, trust: dict, description: str, report):
+    role = Role.objects.filter(account=account, name=name).first()
+    if role is None:
+        role = role_create(
+            actor=actor,
+            account=account,
+            name=name,
+            trust_policy=json.dumps(trust, indent=4),
+            description=description,
+        )
+        report.created.append(f"role {name}")
+    return role
+
+
+def _account_trust(account_id: str, *, mfa: bool) -> dict:
+    statement: dict = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+        "Action": "sts:AssumeRole",
+    }
+    if mfa:
+        statement["Condition"] = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
 def load_demo(*, password: str) -> DemoReport:
     """Create whatever part of the demo world is missing; return what a person needs."""
     report = DemoReport()
@@ -103,88 +211,169 @@ def load_demo(*, password: str) -> DemoReport:
         dev = _account(DEV, password, report)
         actor = system_actor(prod.account_id, via="load_demo")
 
-        admins = Group.objects.filter(account=prod, name="Administrators").first()
-        if admins is None:
-            admins = group_create(actor=actor, account=prod, name="Administrators")
-            policy_attach(actor=actor, policy=_aws_policy("AmazonMQFullAccess"), identity=admins)
-            report.created.append("group Administrators (AmazonMQFullAccess)")
+        administrator = _customer_policy(
+            actor,
+            prod,
+            "AdministratorAccess",
+            "Everything in this account: users, groups, roles, policies, brokers",
+            ADMINISTRATOR_POLICY,
+            report,
+        )
+        self_service = _customer_policy(
+            actor,
+            prod,
+            "SelfServiceCredentials",
+            "Manage your own password, access keys and MFA; switch into the demo roles",
+            SELF_SERVICE_POLICY,
+            report,
+        )
+        admins = _group(actor, prod, "Administrators", report)
+        policy_attach(actor=actor, policy=_aws_policy("AmazonMQFullAccess"), identity=admins)
+        policy_attach(actor=actor, policy=administrator, identity=admins)
+        everyone = _group(actor, prod, "Everyone", report)
+        policy_attach(actor=actor, policy=self_service, identity=everyone)
+
         alice = _user(actor, prod, "alice", report, password=password, tags={"team": "platform"})
         group_member_add(actor=actor, group=admins, user=alice)
+        group_member_add(actor=actor, group=everyone, user=alice)
 
-        operator_policy = ManagedPolicy.objects.filter(
-            account=prod, name="BrokerOperatorByTeam"
-        ).first()
-        if operator_policy is None:
-            operator_policy = policy_create(
-                actor=actor,
-                account=prod,
-                name="BrokerOperatorByTeam",
-                description="Operate only the brokers tagged with your own team",
-                document=json.dumps(OPERATOR_POLICY, indent=4),
-            )
+        operator_policy = _customer_policy(
+            actor,
+            prod,
+            "BrokerOperatorByTeam",
+            "Operate only the brokers tagged with your own team",
+            OPERATOR_POLICY,
+            report,
+        )
         olivia = _user(actor, prod, "olivia", report, password=password, tags={"team": "payments"})
         policy_attach(actor=actor, policy=operator_policy, identity=olivia)
+        group_member_add(actor=actor, group=everyone, user=olivia)
 
-        if not IAMUser.objects.filter(account=prod, name="svc-monitoring").exists():
-            monitor = _user(actor, prod, "svc-monitoring", report, path="/service/")
-            policy_attach(
-                actor=actor, policy=_aws_policy("AmazonMQReadOnlyAccess"), identity=monitor
-            )
-            key = access_key_create(actor=actor, owner=monitor)
-            report.credentials.append(("svc-monitoring access key", json.dumps(key.as_aws_json())))
+        monitor = _user(actor, prod, "svc-monitoring", report, path=SERVICE_USER_PATH)
+        policy_attach(actor=actor, policy=_aws_policy("AmazonMQReadOnlyAccess"), identity=monitor)
+        if not AccessKey.objects.filter(user=monitor).exists():
+            access_key_create(actor=actor, owner=monitor)
+        reports = _user(
+            actor,
+            prod,
+            "svc-reports",
+            report,
+            path=SERVICE_USER_PATH,
+            password=password,
+            tags={"team": "iot"},
+        )
+        policy_attach(actor=actor, policy=_aws_policy("AmazonMQReadOnlyAccess"), identity=reports)
+        group_member_add(actor=actor, group=everyone, user=reports)
 
-        if not Role.objects.filter(account=prod, name="BrokerAdmin").exists():
-            trust = {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:aws:iam::{prod.account_id}:root"},
-                        "Action": "sts:AssumeRole",
-                        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
-                    }
-                ],
-            }
-            role = role_create(
-                actor=actor,
-                account=prod,
-                name="BrokerAdmin",
-                trust_policy=json.dumps(trust, indent=4),
-                description="Full Amazon MQ access, for MFA-signed-in users",
-            )
-            policy_attach(actor=actor, policy=_aws_policy("AmazonMQFullAccess"), identity=role)
-            report.created.append("role BrokerAdmin")
+        admin_role = _role(
+            actor,
+            prod,
+            "BrokerAdmin",
+            _account_trust(prod.account_id, mfa=True),
+            "Full Amazon MQ access, for MFA-signed-in users",
+            report,
+        )
+        policy_attach(actor=actor, policy=_aws_policy("AmazonMQFullAccess"), identity=admin_role)
+        reader_role = _role(
+            actor,
+            prod,
+            "BrokerReadOnly",
+            _account_trust(prod.account_id, mfa=False),
+            "Read every broker and configuration; any user of the account may switch into it",
+            report,
+        )
+        policy_attach(
+            actor=actor, policy=_aws_policy("AmazonMQReadOnlyAccess"), identity=reader_role
+        )
 
         _demo_brokers(actor, prod, report)
+        _demo_request(actor, reports, report)
 
         dev_actor = system_actor(dev.account_id, via="load_demo")
         if not Role.objects.filter(account=dev, name="CrossAccountAuditor").exists():
-            trust = {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:aws:iam::{prod.account_id}:root"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-            role = role_create(
-                actor=dev_actor,
-                account=dev,
-                name="CrossAccountAuditor",
-                trust_policy=json.dumps(trust, indent=4),
+            role = _role(
+                dev_actor,
+                dev,
+                "CrossAccountAuditor",
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"AWS": f"arn:aws:iam::{prod.account_id}:root"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                },
+                "",
+                report,
             )
             policy_attach(
                 actor=dev_actor, policy=_aws_policy("AmazonMQReadOnlyAccess"), identity=role
             )
-            report.created.append("role CrossAccountAuditor in acme-dev")
 
-    for name in ("alice", "olivia"):
-        report.credentials.append(
-            (f"IAM user {name}", f"account acme-prod / user {name} / password {password}")
-        )
+    report.credentials = sign_in_details(password=password)
     return report
+
+
+DEMO_USERS = (
+    ("alice", "administrator: IAM, brokers, who-can, audit trail"),
+    ("olivia", "operator: only the brokers tagged team=payments"),
+    ("svc-reports", "service user with a pending access request"),
+)
+
+
+def sign_in_details(*, password: str) -> list[tuple[str, str]]:
+    """How to sign in to the demo world as it is now (reads only; the key is the demo's)."""
+    details = [
+        (f"root of {spec['alias']}", f"email {spec['email']} / password {password}")
+        for spec in (PROD, DEV)
+        if Account.objects.filter(account_id=spec["account_id"]).exists()
+    ]
+    for name, what in DEMO_USERS:
+        if IAMUser.objects.filter(account__account_id=PROD["account_id"], name=name).exists():
+            details.append(
+                (
+                    f"IAM user {name} ({what})",
+                    f"account {PROD['alias']} / user {name} / password {password}",
+                )
+            )
+    details.append(
+        (
+            "switch role (Account menu)",
+            f"account {PROD['alias']} / role BrokerReadOnly (BrokerAdmin after enrolling MFA)",
+        )
+    )
+    key = AccessKey.objects.filter(
+        user__account__account_id=PROD["account_id"],
+        user__name="svc-monitoring",
+        status=AccessKey.Status.ACTIVE,
+    ).first()
+    if key is not None:  # retrievable on every run: the demo's own key, not a real secret
+        secret = decrypt(key.secret_encrypted)
+        details.append(
+            (
+                "svc-monitoring access key",
+                json.dumps({"AccessKeyId": key.access_key_id, "SecretAccessKey": secret}),
+            )
+        )
+    return details
+
+
+def _demo_request(actor: Actor, requester: IAMUser, report: DemoReport) -> None:
+    """svc-reports asks to operate the telemetry broker; the request waits for a reviewer."""
+    if AccessRequest.objects.filter(user=requester).exists():
+        return
+    telemetry = Broker.objects.get(account=requester.account, name="telemetry")
+    access_request_create(
+        actor=actor,
+        principal=principal_for_user(requester),
+        intent="operate-brokers",
+        targets=[{"Arn": telemetry.arn}],
+        duration_hours=8,
+        justification="Reboot telemetry after tonight's consumer deployment.",
+    )
+    report.created.append("access request of svc-reports (pending)")
 
 
 # Demo broker users must meet Amazon MQ's password rules whatever the demo password is.

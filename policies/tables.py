@@ -15,6 +15,13 @@ def _aria_sort(bound_column):
     return "descending" if bound_column.order_by_alias.is_descending else "ascending"
 
 
+# Columns of less weight show from 1,200 px; below, the rest fits without scrolling sideways.
+WIDE_ONLY = {
+    "th": {"class": "d-none d-xl-table-cell"},
+    "td": {"class": "d-none d-xl-table-cell text-nowrap"},
+}
+
+
 class ManagedPolicyTable(tables.Table):
     """ListPolicies as a table: name, type, use, attachments, path, default version, dates."""
 
@@ -30,12 +37,10 @@ class ManagedPolicyTable(tables.Table):
     attachment_count = tables.Column(
         verbose_name="Attachments", attrs={"td": {"class": "text-end"}}
     )
-    path = tables.Column(verbose_name="Path", attrs={"td": {"class": "text-nowrap"}})
-    default_version_id = tables.Column(verbose_name="Version", orderable=False)
+    path = tables.Column(verbose_name="Path", attrs=WIDE_ONLY)
+    default_version_id = tables.Column(verbose_name="Version", orderable=False, attrs=WIDE_ONLY)
     description = tables.Column(verbose_name="Description", orderable=False)
-    updated_at = tables.DateTimeColumn(
-        verbose_name="Updated", format="Y-m-d", attrs={"td": {"class": "text-nowrap"}}
-    )
+    updated_at = tables.DateTimeColumn(verbose_name="Updated", format="Y-m-d", attrs=WIDE_ONLY)
 
     class Meta:
         attrs = {
@@ -47,7 +52,10 @@ class ManagedPolicyTable(tables.Table):
 
     def render_name(self, record):
         return format_html(
-            '<a href="{}">{}</a>', reverse("policy-detail", args=[record.unique_id]), record.name
+            '<a class="name-truncate" href="{}" title="{}">{}</a>',
+            reverse("policy-detail", args=[record.unique_id]),
+            record.name,
+            record.name,
         )
 
     def render_type(self, value):

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
+from accounts import rules
 from accounts.errors import IAMError
 from accounts.forms import apply_service_error
 from accounts.models import CredentialReport, PasswordPolicy
@@ -22,6 +23,11 @@ from config.forms import ConsoleForm
 from policies.authorization import actor_for
 from policies.permissions import check, render_denied, require
 
+ALIAS_RULE = (
+    "Use 3 to 63 lower-case letters, digits and hyphens, starting and ending with a letter "
+    "or digit, with no two hyphens in a row; an alias cannot be a 12-digit number."
+)
+
 
 class AliasForm(ConsoleForm):
     alias = forms.CharField(
@@ -31,6 +37,16 @@ class AliasForm(ConsoleForm):
         help_text="3-63 lower-case letters, digits and hyphens; leave empty "
         "to delete the alias. Users can sign in with it.",
     )
+
+    def clean_alias(self):
+        """AWS's rule in words (the API's error quotes a regular expression)."""
+        alias = self.cleaned_data["alias"]
+        if alias:
+            try:
+                rules.check_alias(alias)
+            except IAMError as error:
+                raise forms.ValidationError(ALIAS_RULE) from error
+        return alias
 
 
 class PasswordPolicyForm(ConsoleForm):

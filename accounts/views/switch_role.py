@@ -102,7 +102,7 @@ class SwitchRoleView(View):
         except IAMError as error:
             apply_service_error(form, error)
             return render(request, self.template_name, {"form": form}, status=400)
-        session_switch_role(request, new.session)
+        session_switch_role(request, new.session, display_name=data["display_name"].strip())
         messages.success(request, f"You are now acting as {new.session.arn}.")
         return redirect("home")
 

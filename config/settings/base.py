@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.PrincipalMiddleware",
+    # The console's own 404/403/500 pages, also with DEBUG on (no URL-pattern listing).
+    "config.error_pages.ConsoleErrorPagesMiddleware",
     # Console views leave AccessDenied to this one handler (AWS's 403 page, already audited).
     "policies.middleware.DenialMiddleware",
     # Last, so it sees the flag that a locked-out sign-in attempt leaves on the request.
@@ -122,6 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.csrf",
                 "django.contrib.messages.context_processors.messages",
                 "policies.requests.context.access_requests",
+                "accounts.context.principal_display",
             ],
         },
     },
@@ -286,6 +289,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- The product ---------------------------------------------------------------------
+# The address `make run` serves (HOST and PORT; under honcho, whose processes each get a
+# PORT of their own, the Makefile passes the console's port as MQIAM_PORT); a wildcard bind
+# is reached on the loopback address.
+_RUN_HOST = env.str("HOST", default="127.0.0.1")
+_RUN_URL = "http://{}:{}".format(
+    "127.0.0.1" if _RUN_HOST in ("0.0.0.0", "::", "") else _RUN_HOST,
+    env.int("MQIAM_PORT", default=env.int("PORT", default=8000)),
+)
+
 MQIAM = {
     "DEFAULT_REGION": env.str("MQIAM_DEFAULT_REGION", default="us-east-1"),
     "AUDIT_RETENTION_DAYS": env.int("MQIAM_AUDIT_RETENTION_DAYS", default=365),
@@ -308,7 +320,8 @@ MQIAM = {
     "ACCESS_REQUEST_WARNING_HOURS": env.int("MQIAM_ACCESS_REQUEST_WARNING_HOURS", default=24),
     "ACCESS_REQUEST_ETA_HORIZON_S": 3000,  # below Redis's visibility timeout (3600 s)
     "ACCESS_REQUEST_EMAIL_TAG": env.str("MQIAM_ACCESS_REQUEST_EMAIL_TAG", default="email"),
-    "CONSOLE_URL": env.str("MQIAM_CONSOLE_URL", default="http://localhost:8000"),
+    # Where `make run` serves the console (HOST/PORT, as the Procfile reads them), unless told.
+    "CONSOLE_URL": env.str("MQIAM_CONSOLE_URL", default=_RUN_URL),
 }
 
 # --- Email (notifications): printed to the console unless SMTP is configured -----------

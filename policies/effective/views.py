@@ -73,6 +73,10 @@ class PrincipalMatrixView(View):
         rows = [r for r in matrix.rows if not level or r["action"].access_level == level]
         if request.GET.get("format") == "csv":
             return _matrix_csv(subject, matrix.resources, rows)
+        for row in rows:
+            row["counts"] = _counts(row)
+        show_all = request.GET.get("all") == "1"
+        shown = rows if show_all else [r for r in rows if any(r["counts"].values())]
         return render(
             request,
             self.template_name,
@@ -80,7 +84,9 @@ class PrincipalMatrixView(View):
                 "subject": subject,
                 "kind": kind,
                 "resources": matrix.resources,
-                "rows": rows,
+                "rows": shown,
+                "total_rows": len(rows),
+                "show_all": show_all,
                 "levels": ACCESS_LEVELS,
                 "level": level,
                 "kinds": kinds or set(),
@@ -88,6 +94,15 @@ class PrincipalMatrixView(View):
                 "graph_url": _graph_url(principal=f"{kind}:{subject.name}"),
             },
         )
+
+
+def _counts(row: dict) -> dict:
+    """How many resources this action is allowed, conditional or explicitly denied on."""
+    counts = {"allowed": 0, "conditional": 0, "explicitDeny": 0}
+    for cell in row["cells"]:
+        if cell["value"] in counts:
+            counts[cell["value"]] += 1
+    return counts
 
 
 def _graph_url(**query) -> str:
@@ -343,7 +358,14 @@ class ResourceAccessView(View):
                 }
                 for action in KEY_BROKER_ACTIONS
             ]
-        return render(request, "policies/effective/_resource_access.html", context)
+        # Opened directly (not by the broker page's htmx), the card gets a page around it.
+        template = (
+            "policies/effective/_resource_access.html"
+            if getattr(request, "htmx", False)
+            else "policies/effective/resource_access.html"
+        )
+        return render(request, template, context)
+
 
 
 def blockers_impact(request, account, steps: list) -> dict:

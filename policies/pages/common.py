@@ -80,5 +80,8 @@ def pretty_document(text: str) -> str:
 
 
 def document_lines(text: str) -> list[DocumentLine]:
-    """The document's lines, numbered from 1, for the line-numbered view."""
+    """The document's lines, numbered from 1, for the line-numbered view; a document stored
+    on one line (minified, as the API and the CLI send it) is shown pretty-printed."""
+    if "\n" not in text.strip():
+        text = pretty_document(text)
     return [DocumentLine(i, line) for i, line in enumerate(text.split("\n"), start=1)]

@@ -47,6 +47,24 @@ class SimulationResult:
     # Keys read from the resource itself (its tags, boundary, account), where the person
     # supplied no value of their own: the simulator shows where each value came from.
     from_resource: dict = field(default_factory=dict)
+    # Keys derived from the principal (its name, ARN, tags…) and keys the person typed: with
+    # ``from_resource`` these are the whole request context, each value with its origin.
+    from_principal: dict = field(default_factory=dict)
+    typed: dict = field(default_factory=dict)
+
+    def context_sources(self) -> list[dict]:
+        """Every context key of this request: ``{"key", "value", "source"}``, sorted by key;
+        source is ``principal``, ``resource`` or ``typed`` (which overrides the other two)."""
+        rows = [
+            {"key": k, "value": v, "source": source}
+            for source, keys in (
+                ("principal", self.from_principal),
+                ("resource", self.from_resource),
+                ("typed", self.typed),
+            )
+            for k, v in keys.items()
+        ]
+        return sorted(rows, key=lambda row: row["key"].lower())
 
 
 @dataclass
@@ -213,6 +231,8 @@ def simulate(
                     deciding,
                     [k for k in missing if k.lower() not in {r.lower() for r in request_keys}],
                     from_resource,
+                    {k: v for k, v in full_context.items() if k not in context},
+                    dict(context),
                 )
             )
     return result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.shortcuts import render
 from django.views import View
@@ -200,8 +202,50 @@ class SimulatorView(View):
         return render(
             request,
             self.template_name,
-            {"form": form, "simulation": simulation, "policies": policies, "missing": missing},
+            {
+                "form": form,
+                "simulation": simulation,
+                "policies": policies,
+                "missing": missing,
+                "context_rows": context_rows(simulation),
+            },
         )
+
+
+def _context_text(value) -> str:
+    """A context value as the context box takes it back: a string, or a JSON list."""
+    return json.dumps(value) if isinstance(value, list) else str(value)
+
+
+def _short(arn: str) -> str:
+    """A resource's name for display: ``orders`` for a broker ARN, the last path part else."""
+    parts = arn.split(":")
+    if len(parts) >= 8 and parts[2] == "mq":
+        return parts[6]
+    return arn.rsplit("/", 1)[-1].rsplit(":", 1)[-1] or arn
+
+
+def context_rows(simulation) -> list[dict]:
+    """The request context of every result, one row per key, value and origin, with the
+    resources it applies to when it came from a resource (its tags differ per resource)."""
+    rows: dict[tuple, dict] = {}
+    for result in simulation.results:
+        for entry in result.context_sources():
+            text = _context_text(entry["value"])
+            row = rows.setdefault(
+                (entry["key"], text, entry["source"]),
+                {
+                    "key": entry["key"],
+                    "value": text,
+                    "source": entry["source"],
+                    "arns": [],
+                    "resources": [],
+                },
+            )
+            if entry["source"] == "resource" and result.resource not in row["arns"]:
+                row["arns"].append(result.resource)
+                row["resources"].append({"arn": result.resource, "label": _short(result.resource)})
+    return sorted(rows.values(), key=lambda row: (row["key"].lower(), row["value"]))
 
 
 class SimulateInputSerializer(serializers.Serializer):

@@ -13,4 +13,17 @@ document.addEventListener("click", (event) => {
       copyButton.textContent = "Copied";
     }
   }
+  // Simulator: copy a context value into the context box (replacing that key's line).
+  const override = event.target.closest("[data-context-override]");
+  if (override) {
+    const box = document.getElementById(override.dataset.target);
+    if (box) {
+      const key = override.dataset.key;
+      const lines = box.value.split("\n").filter((line) => line.trim() && line.split("=")[0].trim() !== key);
+      lines.push(`${key}=${override.dataset.value}`);
+      box.value = lines.join("\n");
+      box.focus();
+      box.scrollIntoView({ block: "center" });
+    }
+  }
 });

@@ -166,3 +166,110 @@ def test_simulate_api_with_draft_policies(client, world):
     )
     assert bad.status_code == 400
     assert bad.json()["error"]["code"] == "MalformedPolicyDocument"
+
+
+def _sign_in_root(client):
+    response = client.post(
+        "/signin", {"as": "root", "email": "root@acme.example", "password": "Root-Passw0rd"}
+    )
+    assert response.status_code == 302
+
+
+def _page_decisions(text: str) -> dict:
+    import re
+
+    return dict(
+        re.findall(r'class="result-row" data-resource="([^"]+)" data-decision="(\w+)"', text)
+    )
+
+
+@pytest.fixture
+def tag_world():
+    """olivia (team=payments) may reboot the brokers of her own team: a tag condition only."""
+    account = AccountFactory(account_id=ACCT, alias="acme")
+    RootUserFactory(account=account, email="root@acme.example")
+    orders = BrokerFactory(account=account, name="orders", tags={"team": "payments"})
+    iot = BrokerFactory(account=account, name="iot", tags={"team": "iot"})
+    olivia = users.user_create(
+        actor=ACTOR, account=account, name="olivia", tags={"team": "payments"}
+    )
+    policy = managed.policy_create(
+        actor=ACTOR,
+        account=account,
+        name="OwnTeam",
+        document=_doc(
+            {
+                "Effect": "Allow",
+                "Action": "mq:RebootBroker",
+                "Resource": "arn:aws:mq:*:*:broker:*:*",
+                "Condition": {"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}},
+            }
+        ),
+    )
+    attachments.policy_attach(actor=ACTOR, policy=policy, identity=olivia)
+    return account, orders, iot, olivia
+
+
+def test_simulator_page_and_who_can_agree_on_a_tag_conditioned_access(client, tag_world):
+    from policies.effective import queries
+    from policies.tasks import matrix_recompute
+
+    account, orders, iot, olivia = tag_world
+    matrix_recompute(account.pk)
+    _sign_in_root(client)
+    # No context typed: the broker's team tag is read from the broker itself.
+    page = client.post(
+        "/simulator",
+        {
+            "principal": "user:olivia",
+            "actions": ["mq:RebootBroker"],
+            "resources": [orders.arn, iot.arn],
+        },
+    )
+    assert page.status_code == 200
+    simulated = _page_decisions(page.content.decode())
+    who = {
+        broker.arn: {
+            row["principal_arn"]: row["decision"]
+            for row in queries.who_can(
+                account_pk=account.pk, action="mq:RebootBroker", resource_arn=broker.arn
+            )
+        }.get(olivia.arn, "implicitDeny")
+        for broker in (orders, iot)
+    }
+    assert simulated == who == {orders.arn: "allowed", iot.arn: "implicitDeny"}
+
+
+def test_simulator_shows_where_each_context_value_came_from_and_typed_overrides(client, world):
+    iot = world["brokers"][1]
+    _sign_in_root(client)
+    page = client.post(
+        "/simulator",
+        {
+            "principal": "user:olivia",
+            "actions": ["mq:RebootBroker"],
+            "resources": [iot.arn],
+            "context": "aws:SourceIp=10.0.0.7",
+        },
+    )
+    rows = page.context["context_rows"]
+    by_key = {(r["key"], r["source"]): r for r in rows}
+    assert by_key[("aws:ResourceTag/team", "resource")]["value"] == "iot"
+    assert by_key[("aws:ResourceTag/team", "resource")]["arns"] == [iot.arn]
+    assert by_key[("aws:PrincipalTag/team", "principal")]["value"] == "payments"
+    assert by_key[("aws:SourceIp", "typed")]["value"] == "10.0.0.7"
+    assert "data-context-override" in page.content.decode()
+    # What-if: a typed tag overrides the resource's own and changes the decision.
+    page = client.post(
+        "/simulator",
+        {
+            "principal": "user:olivia",
+            "actions": ["mq:RebootBroker"],
+            "resources": [iot.arn],
+            "context": "aws:SourceIp=10.0.0.7\naws:ResourceTag/team=payments",
+        },
+    )
+    sources = {(r["key"], r["source"]) for r in page.context["context_rows"]}
+    assert ("aws:ResourceTag/team", "typed") in sources
+    assert ("aws:ResourceTag/team", "resource") not in sources
+    assert _page_decisions(page.content.decode()) == {iot.arn: "allowed"}

@@ -16,6 +16,11 @@ class Command(BaseCommand):
             help="password of the demo root users and IAM users "
             "(default: DEMO_PASSWORD or 'Demo-Passw0rd!')",
         )
+        parser.add_argument(
+            "--quiet",
+            action="store_true",
+            help="print what was created only (`make run` prints the sign-in details last)",
+        )
 
     def handle(self, *args, **options):
         password = options["password"] or env.str("DEMO_PASSWORD", default="Demo-Passw0rd!")
@@ -24,6 +29,8 @@ class Command(BaseCommand):
             self.stdout.write("Created: " + ", ".join(report.created))
         else:
             self.stdout.write("Demo data already present.")
+        if options["quiet"]:
+            return
         self.stdout.write("Sign in with:")
         for who, how in report.credentials:
             self.stdout.write(f"  {who}: {how}")
