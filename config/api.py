@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.utils import json as drf_json
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.errors import AWSError
-from config import jsonsafe
 
 
 class StandardPagination(PageNumberPagination):
@@ -22,19 +18,6 @@ class StandardPagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
-
-
-class GuardedJSONParser(JSONParser):
-    """DRF's JSON parser over ``config.jsonsafe.loads``: a body nested too deeply is a 400."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
-        try:
-            text = stream.read().decode(encoding) if stream is not None else ""
-            parse_constant = drf_json.strict_constant if self.strict else None
-            return jsonsafe.loads(text, parse_constant=parse_constant)
-        except ValueError as exc:  # JSONTooDeep and UnicodeDecodeError are ValueErrors
-            raise exceptions.ParseError(f"JSON parse error - {exc}") from exc
 
 
 # DRF's own exception classes mapped to AWS-style error codes.

@@ -261,7 +261,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     # JSON bodies through the one guarded loader (nesting bounded); forms as DRF's defaults.
     "DEFAULT_PARSER_CLASSES": [
-        "config.api.GuardedJSONParser",
+        "config.parsers.GuardedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
