@@ -9,8 +9,10 @@ import pytest
 
 from accounts.actors import system_actor
 from accounts.models import AccessKey
+from accounts.principals import principal_for_user
 from accounts.services import access_keys, mfa
 from accounts.services.rate_limits import Throttling
+from policies.authorization import actor_for_principal
 from tests.security.conftest import PASSWORD, sign_in, signed
 
 pytestmark = pytest.mark.django_db
@@ -84,9 +86,8 @@ def test_the_console_itself_is_not_throttled(tenants, low_limit):
 def test_the_default_limit_applies_without_configuration(tenants, settings):
     count, seconds = settings.MQIAM_RATE_LIMITS["iam:CreateAccessKey"]
     assert 1 <= count <= 20 and seconds == 60
-    from accounts.actors import Actor
-
-    actor = Actor(arn=tenants[0].admin.arn, account_id=tenants[0].account_id, kind="user")
+    # The admin's own actor: the service authorizes iam:CreateAccessKey, then throttles.
+    actor = actor_for_principal(principal_for_user(tenants[0].admin))
     with pytest.raises(Throttling):
         for _ in range(count + 1):
             new = access_keys.access_key_create(actor=actor, owner=tenants[0].alice)
