@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accounts.errors import ValidationError
-from accounts.models import IAMUser, MFADevice, RootUser
+from accounts.models import IAMUser, RootUser
 from accounts.principals import ROOT, USER
 from accounts.query_api.registry import Call
 from accounts.services.users import user_get
@@ -32,15 +32,3 @@ def user_or_caller(call: Call, name: str | None) -> IAMUser | RootUser:
             fields={"UserName": "required for role sessions"},
         )
     return owner
-
-
-def mfa_device(account, serial: str) -> MFADevice | None:
-    """The virtual MFA device with this serial number (``arn:aws:iam::ACCT:mfa/NAME``)."""
-    prefix = f"arn:aws:iam::{account.account_id}:mfa/"
-    if not serial.startswith(prefix):
-        return None
-    return (
-        MFADevice.objects.select_related("account", "user", "root_user")
-        .filter(account=account, name=serial[len(prefix) :])
-        .first()
-    )

@@ -6,10 +6,10 @@ import io
 
 import segno
 
-from accounts.errors import InvalidInput, NoSuchEntity
+from accounts.errors import InvalidInput
 from accounts.models import IAMUser, MFADevice, RootUser
 from accounts.query_api import render
-from accounts.query_api.common import mfa_device, user_or_caller
+from accounts.query_api.common import user_or_caller
 from accounts.query_api.registry import Call, operation, paginate, tags_in
 from accounts.services import mfa
 
@@ -20,13 +20,6 @@ def _owner(call: Call, read_action: str | None = None) -> IAMUser | RootUser:
     if read_action:
         call.require(read_action, owner.arn)
     return owner
-
-
-def _device(call: Call, serial: str) -> MFADevice:
-    device = mfa_device(call.account, serial)
-    if device is None:
-        raise NoSuchEntity(f"VirtualMFADevice with serial number {serial} doesn't exist.")
-    return device
 
 
 def _holder(device: MFADevice) -> dict | None:
@@ -66,12 +59,10 @@ def create_virtual_mfa_device(call: Call) -> dict:
 @operation("iam", "EnableMFADevice")
 def enable_mfa_device(call: Call) -> None:
     """Assign a device to a user (or the caller) with two consecutive codes."""
-    owner = _owner(call)
-    device = _device(call, call.get("SerialNumber"))
-    mfa.virtual_mfa_device_assign(
+    mfa.virtual_mfa_device_assign_by_serial(
         actor=call.actor,
-        device=device,
-        owner=owner,
+        owner=_owner(call),
+        serial_number=call.get("SerialNumber"),
         code1=call.get("AuthenticationCode1"),
         code2=call.get("AuthenticationCode2"),
     )
@@ -94,20 +85,17 @@ def list_mfa_devices(call: Call) -> dict:
 @operation("iam", "DeactivateMFADevice")
 def deactivate_mfa_device(call: Call) -> None:
     """Take a device from its user; the virtual device remains until deleted."""
-    owner = _owner(call)
-    serial = call.get("SerialNumber")
-    device = mfa_device(call.account, serial)
-    field = "user_id" if isinstance(owner, IAMUser) else "root_user_id"
-    if device is None or getattr(device, field) != owner.pk:
-        raise NoSuchEntity(f"MFA Device with serial number {serial} does not exist.")
-    mfa.mfa_device_unassign(actor=call.actor, device=device)
+    mfa.mfa_device_unassign_by_serial(
+        actor=call.actor, owner=_owner(call), serial_number=call.get("SerialNumber")
+    )
 
 
 @operation("iam", "DeleteVirtualMFADevice")
 def delete_virtual_mfa_device(call: Call) -> None:
     """Delete a device that no user holds."""
-    serial = call.get("SerialNumber")
-    mfa.virtual_mfa_device_delete(actor=call.actor, device=_device(call, serial))
+    mfa.virtual_mfa_device_delete_by_serial(
+        actor=call.actor, account=call.account, serial_number=call.get("SerialNumber")
+    )
 
 
 @operation("iam", "ListVirtualMFADevices")

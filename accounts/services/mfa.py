@@ -323,3 +323,56 @@ def virtual_mfa_device_delete(*, actor: Actor, device: MFADevice) -> None:
             account_id=device.account.account_id,
             parameters={"SerialNumber": serial},
         )
+
+
+# -- The IAM API names devices by serial number: AWS authorizes before it looks them up, so a
+# caller without the permission learns nothing of which devices exist.
+
+
+def mfa_device_by_serial(account, serial: str) -> MFADevice | None:
+    """The virtual MFA device with this serial number (``arn:aws:iam::ACCT:mfa/NAME``)."""
+    prefix = f"arn:aws:iam::{account.account_id}:mfa/"
+    if not isinstance(serial, str) or not serial.startswith(prefix):
+        return None
+    return (
+        MFADevice.objects.select_related("account", "user", "root_user")
+        .filter(account=account, name=serial[len(prefix) :])
+        .first()
+    )
+
+
+def _virtual_device(account, serial: str) -> MFADevice:
+    device = mfa_device_by_serial(account, serial)
+    if device is None:
+        raise NoSuchEntity(f"VirtualMFADevice with serial number {serial} doesn't exist.")
+    return device
+
+
+def virtual_mfa_device_assign_by_serial(
+    *, actor: Actor, owner: IAMUser | RootUser, serial_number: str, code1: str, code2: str
+) -> MFADevice:
+    """EnableMFADevice by serial number: authorized on the owner, then the device is found."""
+    authorize_actor(actor, "iam:EnableMFADevice", owner.arn)
+    device = _virtual_device(owner.account, serial_number)
+    return virtual_mfa_device_assign(
+        actor=actor, device=device, owner=owner, code1=code1, code2=code2
+    )
+
+
+def mfa_device_unassign_by_serial(
+    *, actor: Actor, owner: IAMUser | RootUser, serial_number: str
+) -> MFADevice:
+    """DeactivateMFADevice by serial number: the owner's device (else NoSuchEntity)."""
+    authorize_actor(actor, "iam:DeactivateMFADevice", owner.arn)
+    device = mfa_device_by_serial(owner.account, serial_number)
+    holder = "user_id" if isinstance(owner, IAMUser) else "root_user_id"
+    held = device is not None and getattr(device, holder) == owner.pk
+    if not held:
+        raise NoSuchEntity(f"MFA Device with serial number {serial_number} does not exist.")
+    return mfa_device_unassign(actor=actor, device=device)
+
+
+def virtual_mfa_device_delete_by_serial(*, actor: Actor, account, serial_number: str) -> None:
+    """DeleteVirtualMFADevice by serial number: authorized, then found (else NoSuchEntity)."""
+    authorize_actor(actor, "iam:DeleteVirtualMFADevice", serial_number)
+    virtual_mfa_device_delete(actor=actor, device=_virtual_device(account, serial_number))

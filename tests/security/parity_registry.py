@@ -33,6 +33,7 @@ TARGET_MEMBERS = frozenset(
         "PolicyArn",
         "PolicyName",
         "AccessKeyId",
+        "Status",
         "VersionId",
         "PermissionsBoundary",
         "Tags",

@@ -98,6 +98,9 @@ NO_DECISION: dict[str, str] = {
         "confirms the seed its GET (which authorizes iam:CreateVirtualMFADevice) put in the "
         "session; without it, nothing happens"
     ),
+    "console GET /security-credentials/mfa": (
+        "the enrolment's start page: the device is created (and authorized) by its POST"
+    ),
     "console POST /users/<str:name>/mfa/assign": (
         "confirms the seed its GET (which authorizes iam:CreateVirtualMFADevice) put in the "
         "session; without it, nothing happens"
