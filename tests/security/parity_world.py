@@ -155,7 +155,8 @@ def build_world() -> World:
         {
             "Effect": "Allow",
             "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-            "Action": "sts:AssumeRole",
+            # Session tags and a source identity need the trust policy's consent (AWS).
+            "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
         }
     )
     world.role = roles.role_create(
