@@ -66,10 +66,13 @@ def _request_value(condition: ConditionResult) -> str | None:
     return str(value)
 
 
-def _layer_failures(layer, action: str) -> list[FailedCondition]:
-    """Failed conditions of the layer's Allow statements that otherwise matched."""
+def _layer_failures(layer, action: str, strength: str = "") -> list[FailedCondition]:
+    """Failed conditions of the layer's Allow statements that otherwise matched (``strength``:
+    only statements whose Principal names the caller that way, e.g. ``principal`` = itself)."""
     failures: list[FailedCondition] = []
     for statement in layer.statements:
+        if strength and statement.principal != strength:
+            continue
         matched = (
             statement.effect == "Allow"
             and statement.action
@@ -114,6 +117,18 @@ def failed_conditions(explanation: Explanation | None, action: str = "") -> list
     blocking: list[list[FailedCondition]] = []
     if not any(layer.result == "allow" for layer in grants):
         blocking.append([f for layer in grants for f in _layer_failures(layer, action)])
+    # In one account, a resource-based policy (a role's trust policy) that names the caller
+    # itself grants on its own, whatever the caller's identity policies, boundary or session
+    # policy say (AWS's evaluation logic): its failed conditions are what would let it through.
+    if explanation.same_account:
+        direct = [
+            failure
+            for layer in grants
+            if layer.layer == RESOURCE
+            for failure in _layer_failures(layer, action, strength="principal")
+        ]
+        if direct:
+            return direct
     for layer in explanation.layers:
         if layer.layer not in (IDENTITY, RESOURCE) and layer.result == "no allow":
             blocking.append(_layer_failures(layer, action))

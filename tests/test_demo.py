@@ -67,7 +67,8 @@ def test_olivia_operates_only_her_teams_brokers_and_administers_nothing(client, 
 @pytest.mark.parametrize("name", ["alice", "olivia", "svc-reports"])
 def test_every_demo_user_can_enrol_their_own_mfa(client, demo, name):
     sign_in(client, name)
-    response = client.get("/security-credentials/mfa")
+    assert client.get("/security-credentials/mfa").status_code == 200  # the start page
+    response = client.post("/security-credentials/mfa", {"step": "start"})
     assert response.status_code == 200
     assert b"otpauth" in response.content or b"data:image/svg+xml" in response.content
 

@@ -226,6 +226,7 @@ def test_olivia_operates_her_teams_broker_and_who_can_agrees_with_the_simulator(
     journey.goto("/users")
     assert page.locator(".alert-danger").count() == 1
     journey.goto("/security-credentials/mfa")
+    page.get_by_role("button", name="Create the device and show its QR code").click()
     page.wait_for_selector("#mfa-seed")
     assert_fits(journey, "olivia enrols her own mfa")
     sign_out(journey)

@@ -122,3 +122,21 @@ def test_boundary_condition_not_named_when_nothing_else_allows(client, alice):
     _boundary(alice, {"Bool": {"aws:MultiFactorAuthPresent": "true"}})
     page = _audit_page(client)
     assert "Denied by a condition" not in page and "nothing allows it" in page
+
+
+def test_a_boundary_does_not_hide_the_trust_condition_that_names_the_caller(client, alice):
+    """A trust policy naming the user itself grants whatever the user's boundary says (AWS's
+    evaluation logic), so the failed MFA condition is what would change the answer."""
+    boundary = managed.policy_create(
+        actor=system_actor(),
+        account=alice.account,
+        name="MqOnly",
+        document=_doc({"Effect": "Allow", "Action": "mq:*", "Resource": "*"}),
+    )
+    attachments.permissions_boundary_put(actor=system_actor(), identity=alice, policy=boundary)
+    _role(alice.account, {"Bool": {"aws:MultiFactorAuthPresent": "true"}})
+    response = _switch(client)
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Denied by a condition" in page
+    assert "aws:MultiFactorAuthPresent Bool true" in page
