@@ -352,8 +352,6 @@ def assume_role(
         context[f"aws:RequestTag/{key}"] = value
     if tags:
         context["aws:TagKeys"] = list(tags)
-    for key, value in (role.tags if role is not None else {}).items():
-        context[f"iam:ResourceTag/{key}"] = value
     # AssumeRole, then the actions it implies (id_session-tags.html,
     # id_credentials_temp_control-access_monitor.html): passing tags needs sts:TagSession and
     # setting a source identity sts:SetSourceIdentity, each authorized exactly as AssumeRole
