@@ -15,10 +15,10 @@ from accounts.errors import (
     UnmodifiableEntity,
 )
 from accounts.models import Account, Role
-from accounts.services.tags import resource_tag, resource_untag
+from accounts.services.tags import resource_tag, resource_untag, tags_diff
 from accounts.services.trust_principals import trust_principal_ids_for
 from accounts.snapshots import role_snapshot
-from policies.authorization import authorize_actor
+from policies.authorization import all_or_nothing, authorize_actor
 from policies.documents import check_policy_document
 from policies.models import PolicyAttachment
 
@@ -224,6 +224,18 @@ def role_tag(*, actor: Actor, role: Role, tags: dict | list) -> Role:
         action="iam:TagRole",
         snapshot=role_snapshot,
     )
+
+
+def role_tags_set(*, actor: Actor, role: Role, tags: dict) -> tuple[dict, list[str]]:
+    """Make the role's tags exactly ``tags`` (iam:UntagRole then iam:TagRole, all or
+    nothing); returns ``(changed, removed)``."""
+    changed, removed = tags_diff(role.tags, tags)
+    with all_or_nothing():
+        if removed:
+            role_untag(actor=actor, role=role, keys=removed)
+        if changed:
+            role_tag(actor=actor, role=role, tags=changed)
+    return changed, removed
 
 
 def role_untag(*, actor: Actor, role: Role, keys: list[str]) -> Role:

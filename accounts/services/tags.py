@@ -54,6 +54,13 @@ def resource_untag(
     return _save_tags(actor, resource, kept, action, {"TagKeys": keys}, before, snapshot)
 
 
+def tags_diff(current: dict, wanted: dict) -> tuple[dict, list[str]]:
+    """``(changed, removed)`` that make ``current`` into ``wanted`` (keys ignore case)."""
+    changed = {k: v for k, v in wanted.items() if current.get(k) != v}
+    kept = {k.lower() for k in wanted}
+    return changed, [k for k in current if k.lower() not in kept]
+
+
 def _save_tags(actor, resource, tags: dict, action: str, parameters: dict, before, snapshot):
     """Store the new tags and their audit row in one transaction."""
     with transaction.atomic():

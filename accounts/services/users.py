@@ -17,9 +17,9 @@ from accounts.services.passwords import (
     password_policy_for,
     remember_and_set_password,
 )
-from accounts.services.tags import resource_tag, resource_untag
+from accounts.services.tags import resource_tag, resource_untag, tags_diff
 from accounts.snapshots import user_snapshot
-from policies.authorization import authorize_actor
+from policies.authorization import all_or_nothing, authorize_actor
 
 
 def _name_taken(account: Account, name: str, *, exclude_pk: int | None = None) -> bool:
@@ -149,6 +149,18 @@ def user_tag(*, actor: Actor, user: IAMUser, tags: dict | list) -> IAMUser:
         action="iam:TagUser",
         snapshot=user_snapshot,
     )
+
+
+def user_tags_set(*, actor: Actor, user: IAMUser, tags: dict) -> tuple[dict, list[str]]:
+    """Make the user's tags exactly ``tags`` (iam:UntagUser then iam:TagUser, all or
+    nothing); returns ``(changed, removed)``."""
+    changed, removed = tags_diff(user.tags, tags)
+    with all_or_nothing():
+        if removed:
+            user_untag(actor=actor, user=user, keys=removed)
+        if changed:
+            user_tag(actor=actor, user=user, tags=changed)
+    return changed, removed
 
 
 def user_untag(*, actor: Actor, user: IAMUser, keys: list[str]) -> IAMUser:

@@ -22,7 +22,7 @@ from accounts.selectors import attachable_policies, identity_policies, user_deta
 from accounts.services import access_keys, groups, mfa, users
 from accounts.views.groups.common import PolicyAttachForm
 from config.forms import ConsoleForm, format_tags, parse_tags
-from policies.authorization import actor_for, all_or_nothing
+from policies.authorization import actor_for
 from policies.permissions import require
 from policies.selectors import access_advisor, user_permissions
 from policies.services.attachments import policy_attach_by_arn
@@ -215,16 +215,8 @@ class UserTagsUpdateView(View):
             except ValueError as error:
                 form.add_error("tags", str(error))
             else:
-                changed = {k: v for k, v in wanted.items() if user.tags.get(k) != v}
-                kept = {k.lower() for k in wanted}
-                removed = [k for k in user.tags if k.lower() not in kept]
                 try:
-                    actor = actor_for(request)
-                    with all_or_nothing():
-                        if removed:
-                            users.user_untag(actor=actor, user=user, keys=removed)
-                        if changed:
-                            users.user_tag(actor=actor, user=user, tags=changed)
+                    users.user_tags_set(actor=actor_for(request), user=user, tags=wanted)
                 except IAMError as error:
                     form.add_error("tags", error.message)
                     status = error.http_status

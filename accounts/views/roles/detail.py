@@ -31,7 +31,7 @@ from accounts.views.roles.common import (
     role_or_404,
 )
 from config.forms import ConsoleForm, format_tags, parse_tags
-from policies.authorization import actor_for, all_or_nothing
+from policies.authorization import actor_for
 from policies.permissions import check, render_denied
 from policies.services.attachments import policy_attach_by_arn, policy_detach_by_arn
 
@@ -116,16 +116,8 @@ class RoleTagsUpdateView(View):
             except ValueError as error:
                 form.add_error("tags", str(error))
             else:
-                changed = {k: v for k, v in wanted.items() if role.tags.get(k) != v}
-                kept = {k.lower() for k in wanted}
-                removed = [k for k in role.tags if k.lower() not in kept]
                 try:
-                    actor = actor_for(request)
-                    with all_or_nothing():
-                        if removed:
-                            roles.role_untag(actor=actor, role=role, keys=removed)
-                        if changed:
-                            roles.role_tag(actor=actor, role=role, tags=changed)
+                    roles.role_tags_set(actor=actor_for(request), role=role, tags=wanted)
                 except IAMError as error:
                     form.add_error("tags", error.message)
                     status = error.http_status
