@@ -13,7 +13,6 @@ from rest_framework.permissions import BasePermission
 
 from accounts.actors import Actor
 from policies.authorization import (
-    AccessDenied,
     AuthorizationResult,
     actor_for,
     authorize_actor,
@@ -114,24 +113,19 @@ class IAMActionMixin:
         action = self.get_iam_action()
         if not action:
             raise RuntimeError(f"{type(self).__name__} declares no iam_action")
-        try:
-            self.authorization = check(
-                request, action, self.get_iam_resource(), **self.get_iam_context()
-            )
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
+        self.authorization = check(
+            request, action, self.get_iam_resource(), **self.get_iam_context()
+        )
         if not self.authorization.allowed:
             return render_denied(request, self.authorization)
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        except AccessDenied as denied:
-            return render_denied(request, denied.result)
+        # A denial raised by the handler's services is rendered by DenialMiddleware.
+        return super().dispatch(request, *args, **kwargs)
 
 
 # What a view's ``get_iam_action`` returns for a method whose handler authorizes on its own
 # terms: a service that authorizes the operation (against the ARN it computes, with the
 # request's keys), or a read authorized on the one object it names.
-AUTHORIZED_IN_HANDLER = "authorized-by-service"
+AUTHORIZED_IN_HANDLER = "authorized-in-handler"
 
 
 class IAMActionPermission(BasePermission):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -48,7 +48,6 @@ class Call:
     principal: Principal
     actor: Actor
     region: str
-    extra_context: dict = field(default_factory=dict)
 
     @cached_property
     def account(self) -> Account:
@@ -73,7 +72,7 @@ class Call:
             principal=self.principal,
             region=self.region,
             request_tags=request_tags,
-            extra={**self.extra_context, **(extra or {})},
+            extra=extra,
         )
 
     def arn(self, kind: str, path: str, name: str) -> str:

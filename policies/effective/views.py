@@ -367,7 +367,6 @@ class ResourceAccessView(View):
         return render(request, template, context)
 
 
-
 def blockers_impact(request, account, steps: list) -> dict:
     """``_blast_radius.html``'s context for removing what blocks a deletion, ``steps`` being
     ``(IAM action, resource ARN, extra context, call taking actor=)``: what every principal

@@ -81,10 +81,6 @@ class TagsApi(APIView):
     def get_identity(self, request, name: str):
         raise NotImplementedError
 
-    def identity_keys(self, identity, **extra) -> dict:
-        """``require`` keywords for an action on the identity (its tags, its boundary)."""
-        raise NotImplementedError
-
     def tag(self, *, actor, identity, tags: dict) -> None:
         raise NotImplementedError
 
@@ -95,7 +91,7 @@ class TagsApi(APIView):
     def get(self, request, name: str):
         identity = self.get_identity(request, name)
         action = f"iam:List{self.label}Tags"
-        api_require(request, action, identity.arn, **self.identity_keys(identity))
+        api_require(request, action, identity.arn)
         return Response({"Tags": tags_out(identity.tags)})
 
     @extend_schema(

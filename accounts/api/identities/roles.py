@@ -196,9 +196,6 @@ class RoleTagsApi(TagsApi):
     def get_identity(self, request, name: str) -> Role:
         return _role(request, name)
 
-    def identity_keys(self, role: Role, **extra) -> dict:
-        return {"extra": extra}
-
     def tag(self, *, actor, identity: Role, tags: dict) -> None:
         roles.role_tag(actor=actor, role=identity, tags=tags)
 

@@ -155,9 +155,6 @@ class UserTagsApi(TagsApi):
     def get_identity(self, request, name: str) -> IAMUser:
         return _user(request, name)
 
-    def identity_keys(self, user: IAMUser, **extra) -> dict:
-        return {"extra": extra}
-
     def tag(self, *, actor, identity: IAMUser, tags: dict) -> None:
         users.user_tag(actor=actor, user=identity, tags=tags)
 
